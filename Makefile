@@ -1,0 +1,59 @@
+# lossbook: the two commands are `make book` and `make test`.
+PYTHON   ?= python3
+VENV     ?= .venv
+BIN      := $(VENV)/bin
+JB_FLAGS := -W -n --keep-going
+STAMP    := $(VENV)/.installed
+
+.PHONY: book book-nosolutions test test-fast notebooks bench pdf serve lab clean help
+
+help:
+	@echo "make book              build the HTML site into _build/html (warnings are errors)"
+	@echo "make test              run every test: unit, doctests, notebooks (nbval), build, browser"
+	@echo "make book-nosolutions  build the site without exercise solutions, into _build/nosolutions"
+	@echo "make pdf               build the whole book as a PDF, _build/pdf/lossbook.pdf"
+	@echo "make notebooks         re-execute every chapter from book/_src"
+	@echo "make bench             speed and accuracy tables (lossbook vs PyTorch vs textbook)"
+	@echo "make serve             serve _build/html on http://127.0.0.1:8000"
+	@echo "make lab               open the notebooks in JupyterLab"
+
+$(STAMP): requirements.txt pyproject.toml
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $(STAMP)
+
+book: $(STAMP)
+	$(BIN)/jupyter-book build . $(JB_FLAGS)
+	@echo "The site is in _build/html: open _build/html/index.html or run 'make serve'."
+
+book-nosolutions: $(STAMP)
+	$(BIN)/python tools/nosolutions.py
+	@echo "The site without solutions is in _build/nosolutions/_build/html."
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -m "not slow"
+
+notebooks: $(STAMP)
+	$(BIN)/python tools/nb.py build --all
+
+bench: $(STAMP)
+	$(BIN)/python bench/bench_speed.py
+	$(BIN)/python bench/bench_accuracy.py
+
+pdf: $(STAMP)
+	$(BIN)/python tools/pdf.py
+
+serve:
+	@echo "Serving _build/html on http://127.0.0.1:8000 (Ctrl-C to stop)"
+	$(BIN)/python -m http.server 8000 --bind 127.0.0.1 --directory _build/html
+
+lab: $(STAMP)
+	$(BIN)/pip install --quiet jupyterlab
+	$(BIN)/jupyter lab book/
+
+clean:
+	rm -rf _build

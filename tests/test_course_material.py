@@ -1,0 +1,134 @@
+"""What a teacher relies on: citation metadata, licences, bibliography, glossary, exercise list."""
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+BOOK = ROOT / "book"
+
+
+def book_texts() -> dict[str, str]:
+    """Markdown of every page and chapter (code cells included: they may mention terms too)."""
+    texts = {p.name: p.read_text(encoding="utf-8") for p in BOOK.glob("*.md")}
+    for path in BOOK.glob("*.ipynb"):
+        nb = nbformat.read(path, as_version=4)
+        texts[path.name] = "\n".join(cell.source for cell in nb.cells if cell.cell_type == "markdown")
+    return texts
+
+
+def role_targets(text: str, role: str) -> list[str]:
+    """Targets of {role}`...` uses; for `text <target>` the target."""
+    targets = []
+    for body in re.findall(r"\{" + role + r"(?::\w+)?\}`([^`]+)`", text):
+        match = re.search(r"<([^>]+)>\s*$", body)
+        targets.extend([match.group(1)] if match else [part.strip() for part in body.split(",")])
+    return targets
+
+
+def test_citation_cff_is_valid():
+    result = subprocess.run([str(Path(sys.executable).parent / "cffconvert"), "--validate", "-i",
+                             str(ROOT / "CITATION.cff")], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_one_version_everywhere():
+    import lossbook
+
+    pyproject = re.search(r'^version = "([^"]+)"', (ROOT / "pyproject.toml").read_text(), re.M).group(1)
+    cff = yaml.safe_load((ROOT / "CITATION.cff").read_text())["version"]
+    config = yaml.safe_load((ROOT / "_config.yml").read_text())
+    shown = config["parse"]["myst_substitutions"]["version"]
+    footer = re.search(r"version ([\d.]+)", config["html"]["extra_footer"]).group(1)
+    assert pyproject == str(cff) == shown == footer == lossbook.__version__
+    assert f"version = {{{pyproject}}}" in (BOOK / "how-to-cite.md").read_text()
+
+
+def test_licences_are_stated_in_the_repository_and_on_the_site():
+    assert "MIT License" in (ROOT / "LICENSE").read_text()
+    assert "CC BY 4.0" in (ROOT / "LICENSE-TEXT.md").read_text()
+    for page in ("intro.md", "how-to-cite.md"):
+        text = (BOOK / page).read_text()
+        assert "CC BY 4.0" in text and "MIT" in text, page
+    assert "CC BY 4.0" in yaml.safe_load((ROOT / "_config.yml").read_text())["html"]["extra_footer"]
+
+
+def bib_keys() -> set[str]:
+    return set(re.findall(r"^@\w+\{([^,]+),", (BOOK / "references.bib").read_text(), re.M))
+
+
+def test_every_reference_is_cited_and_every_citation_exists():
+    cited = {key for text in book_texts().values() for key in role_targets(text, "cite")}
+    keys = bib_keys()
+    assert cited <= keys, f"cited but not in references.bib: {sorted(cited - keys)}"
+    assert keys <= cited, f"in references.bib but never cited: {sorted(keys - cited)}"
+
+
+def glossary_terms() -> list[str]:
+    text = (BOOK / "glossary.md").read_text(encoding="utf-8")
+    block = text.split("```{glossary}", 1)[1].split("\n```", 1)[0]
+    return [line.strip() for line in block.splitlines() if line.strip() and not line.startswith(" ")]
+
+
+def test_glossary_has_chinese_names():
+    text = (BOOK / "glossary.md").read_text(encoding="utf-8")
+    for chinese in ("熵", "交叉熵", "负对数似然", "二元交叉熵", "KL 散度", "相对熵", "余弦相似度"):
+        assert chinese in text
+    block = text.split("```{glossary}", 1)[1]
+    definitions = re.split(r"\n(?=\S)", block)
+    for definition in definitions[:-1]:
+        assert re.search(r"[\u4e00-\u9fff]", definition), f"no Chinese name in: {definition[:40]}"
+
+
+def test_every_glossary_term_is_used_and_every_term_link_exists():
+    terms = {t.lower() for t in glossary_terms()}
+    used = {t.lower() for name, text in book_texts().items() if name != "glossary.md"
+            for t in role_targets(text, "term")}
+    assert used <= terms, f"{{term}} links to missing glossary entries: {sorted(used - terms)}"
+    assert terms <= used, f"glossary terms never linked from the book: {sorted(terms - used)}"
+
+
+def exercise_labels() -> dict[str, str]:
+    labels = {}
+    for name, text in book_texts().items():
+        for label in re.findall(r"```\{exercise\}[^\n]*\n:label: ([\w-]+)", text):
+            labels[label] = name
+    return labels
+
+
+def test_every_chapter_has_at_least_four_exercises_with_solutions():
+    labels = exercise_labels()
+    for path in sorted(BOOK.glob("*.ipynb")):
+        own = [label for label, name in labels.items() if name == path.name]
+        assert len(own) >= 4, f"{path.name} has {len(own)} exercises"
+        text = book_texts()[path.name]
+        for label in own:
+            assert re.search(r"\{solution(-start)?\} " + re.escape(label) + r"\b", text), f"{label}: no solution"
+
+
+def test_exercise_page_links_every_exercise():
+    page = (BOOK / "exercises.md").read_text(encoding="utf-8")
+    listed = set(role_targets(page, "ref"))
+    labels = set(exercise_labels())
+    assert labels <= listed, f"exercises missing from exercises.md: {sorted(labels - listed)}"
+    assert listed <= labels, f"exercises.md links to unknown exercises: {sorted(listed - labels)}"
+
+
+@pytest.mark.slow
+def test_book_builds_without_solutions(tmp_path):
+    sys.path.insert(0, str(ROOT / "tests"))
+    from test_site import build_site
+
+    output = ROOT / "_build" / "nosolutions-test"
+    result = build_site({"execute.execute_notebooks": "off", "sphinx.config.hide_solutions": True}, output)
+    assert result.returncode == 0, result.stdout[-4000:]
+    chapter = next(BOOK.glob("01-*.ipynb")).stem
+    html = (output / "_build" / "html" / "book" / f"{chapter}.html").read_text()
+    assert "exercise" in html, "the exercises must still be there"
+    assert 'class="solution' not in html and "solution-title" not in html, "a solution was published"

@@ -1,0 +1,84 @@
+"""Print the whole book to one PDF, offline: `make pdf` → _build/pdf/lossbook.pdf.
+
+Jupyter Book's single-page HTML builder puts every chapter on one page; Debian's Chromium, driven by
+Playwright, opens it from a local server, waits until MathJax has typeset every formula, and prints
+it. No TeX installation is needed. Options: ``--no-execute`` reuses the stored notebook outputs
+(the tests use it: nbval has already checked them).
+"""
+from __future__ import annotations
+
+import argparse
+import functools
+import http.server
+import os
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+OUTPUT = ROOT / "_build" / "pdf"
+CHROMIUM = os.environ.get("LOSSBOOK_CHROMIUM", "/usr/bin/chromium")
+
+
+def build_single_page(execute: bool) -> Path:
+    config = yaml.safe_load((ROOT / "_config.yml").read_text())
+    if not execute:
+        config["execute"]["execute_notebooks"] = "off"
+    # Solutions are printed open (dropdowns cannot be clicked on paper).
+    OUTPUT.mkdir(parents=True, exist_ok=True)
+    config_path = OUTPUT / "_config.pdf.yml"
+    config_path.write_text(yaml.safe_dump(config, sort_keys=False))
+    jupyter_book = Path(sys.executable).parent / "jupyter-book"
+    subprocess.run([str(jupyter_book), "build", str(ROOT), "--builder", "singlehtml", "--config",
+                    str(config_path), "--path-output", str(OUTPUT)], check=True, cwd=ROOT)
+    return OUTPUT / "_build" / "singlehtml"
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+def print_to_pdf(site: Path, target: Path) -> Path:
+    from playwright.sync_api import sync_playwright
+
+    handler = functools.partial(_QuietHandler, directory=str(site))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(
+                executable_path=CHROMIUM,
+                args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                      "--disable-component-update", "--no-first-run", "--disable-sync"])
+            page = browser.new_page()
+            page.route("**/*", lambda r: r.continue_() if "127.0.0.1" in r.request.url else r.abort())
+            page.goto(f"http://127.0.0.1:{httpd.server_address[1]}/index.html", wait_until="networkidle")
+            page.evaluate("() => MathJax.startup.promise")
+            # Open every dropdown (solutions) so that they print.
+            page.evaluate("() => document.querySelectorAll('details').forEach(d => d.open = true)")
+            page.emulate_media(media="print")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            page.pdf(path=str(target), format="A4", print_background=True,
+                     margin={"top": "18mm", "bottom": "18mm", "left": "16mm", "right": "16mm"})
+            browser.close()
+    finally:
+        httpd.shutdown()
+    return target
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--no-execute", action="store_true", help="use the stored notebook outputs")
+    args = parser.parse_args(argv)
+    site = build_single_page(execute=not args.no_execute)
+    pdf = print_to_pdf(site, OUTPUT / "lossbook.pdf")
+    print(f"The PDF is {pdf.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
