@@ -132,3 +132,11 @@ def test_book_builds_without_solutions(tmp_path):
     html = (output / "_build" / "html" / "book" / f"{chapter}.html").read_text()
     assert "exercise" in html, "the exercises must still be there"
     assert 'class="solution' not in html and "solution-title" not in html, "a solution was published"
+
+
+def test_exercise_page_is_up_to_date():
+    sys.path.insert(0, str(ROOT / "tools"))
+    import exercises
+
+    assert (BOOK / "exercises.md").read_text(encoding="utf-8") == exercises.render(), \
+        "book/exercises.md is stale: run python tools/exercises.py"

@@ -1,0 +1,147 @@
+"""lossbook.info against hand-worked values, SciPy and mpmath (independent references)."""
+from __future__ import annotations
+
+import math
+
+import mpmath
+import numpy as np
+import pytest
+import scipy.special
+import scipy.stats
+
+import lossbook.info as info
+
+RNG = np.random.default_rng(20240601)
+BASES = [2, math.e, 10]
+
+
+def dirichlet(n, size=None, alpha=1.0):
+    return RNG.dirichlet(np.full(n, alpha), size=size)
+
+
+# ---- hand-worked values -------------------------------------------------------------------
+def test_fair_coin_is_one_bit_and_four_outcomes_two_bits():
+    assert float(info.entropy([0.5, 0.5], base=2)) == 1.0
+    assert float(info.entropy(np.full(4, 0.25), base=2)) == 2.0
+    assert math.isclose(float(info.entropy([0.5, 0.5])), math.log(2))
+
+
+def test_self_information_by_hand():
+    np.testing.assert_allclose(info.self_information([1.0, 0.5, 0.125], base=2), [0.0, 1.0, 3.0])
+    assert float(info.self_information(0.0)) == math.inf
+    assert math.isclose(float(info.self_information(0.1, base=10)), 1.0)
+
+
+def test_cross_entropy_and_kl_by_hand():
+    # H(p, q) = -(0.5 log2 0.25 + 0.5 log2 0.75) = 1 + 0.5 (2 - log2 3)
+    expected = 0.5 * 2 + 0.5 * (2 - math.log2(3))
+    assert math.isclose(float(info.cross_entropy([0.5, 0.5], [0.25, 0.75], base=2)), expected)
+    assert math.isclose(float(info.kl_divergence([0.5, 0.5], [0.25, 0.75], base=2)), expected - 1)
+
+
+def test_conventions_zero_log_zero_and_infinity():
+    assert float(info.entropy([1.0, 0.0])) == 0.0
+    assert float(info.cross_entropy([1.0, 0.0], [1.0, 0.0])) == 0.0
+    assert float(info.kl_divergence([1.0, 0.0], [0.5, 0.5])) == pytest.approx(math.log(2))
+    assert float(info.kl_divergence([0.5, 0.5], [1.0, 0.0])) == math.inf
+    assert float(info.cross_entropy([0.5, 0.5], [1.0, 0.0])) == math.inf
+    assert float(info.js_divergence([1.0, 0.0], [0.0, 1.0], base=2)) == pytest.approx(1.0)
+
+
+def test_joint_entropy_and_shannon_code():
+    assert float(info.joint_entropy(np.full((2, 2), 0.25), base=2)) == pytest.approx(2.0)
+    assert float(info.joint_entropy([[0.5, 0.0], [0.0, 0.5]], base=2)) == pytest.approx(1.0)
+    lengths = info.shannon_code_lengths([0.5, 0.3, 0.15, 0.05])
+    np.testing.assert_array_equal(lengths, [1, 2, 3, 5])       # ceil of 1, 1.74, 2.74, 4.32
+    assert lengths.dtype == np.int64
+    assert float(info.expected_code_length([0.5, 0.3, 0.15, 0.05], lengths)) == pytest.approx(1.8)
+
+
+def test_shannon_code_satisfies_kraft_and_the_entropy_bound():
+    for p in dirichlet(6, size=20):
+        lengths = info.shannon_code_lengths(p)
+        assert np.sum(2.0 ** -lengths) <= 1 + 1e-12
+        h = float(info.entropy(p, base=2))
+        assert h <= float(info.expected_code_length(p, lengths)) < h + 1
+
+
+# ---- SciPy ----------------------------------------------------------------------------------
+@pytest.mark.parametrize("base", BASES)
+def test_entropy_cross_entropy_kl_match_scipy(base):
+    p, q = dirichlet(5, size=(4, 3)), dirichlet(5, size=(4, 3))
+    np.testing.assert_allclose(info.entropy(p, base=base),
+                               scipy.stats.entropy(p, base=base, axis=-1), rtol=1e-13)
+    np.testing.assert_allclose(info.kl_divergence(p, q, base=base),
+                               scipy.stats.entropy(p, q, base=base, axis=-1), rtol=1e-12)
+    ce = scipy.stats.entropy(p, base=base, axis=-1) + scipy.stats.entropy(p, q, base=base, axis=-1)
+    np.testing.assert_allclose(info.cross_entropy(p, q, base=base), ce, rtol=1e-12)
+    np.testing.assert_allclose(
+        info.js_divergence(p, q, base=base),
+        scipy.spatial.distance.jensenshannon(p, q, base=base, axis=-1) ** 2, rtol=1e-10)
+
+
+def test_other_axis_and_broadcasting():
+    p = dirichlet(4, size=3).T                        # distributions along axis 0
+    q = dirichlet(4)
+    np.testing.assert_allclose(info.entropy(p, axis=0), scipy.stats.entropy(p, axis=0))
+    np.testing.assert_allclose(info.kl_divergence(p, q[:, None], axis=0),
+                               scipy.special.rel_entr(p, q[:, None]).sum(axis=0), rtol=1e-12)
+
+
+def test_kl_with_zeros_matches_rel_entr():
+    p, q = np.array([0.5, 0.5, 0.0]), np.array([0.25, 0.25, 0.5])
+    assert float(info.kl_divergence(p, q)) == pytest.approx(scipy.special.rel_entr(p, q).sum())
+
+
+# ---- mpmath -----------------------------------------------------------------------------------
+def kl_mpmath(p, q):
+    with mpmath.workdps(60):
+        return float(sum(mpmath.mpf(a) * mpmath.log(mpmath.mpf(a) / mpmath.mpf(b))
+                         for a, b in zip(p, q) if a > 0))
+
+
+@pytest.mark.parametrize("scale", [1e-3, 1e-6, 1e-9])
+def test_kl_keeps_relative_precision_for_near_equal_distributions(scale):
+    q = dirichlet(8)
+    direction = RNG.normal(size=8)
+    direction -= direction.mean()
+    p = q * (1 + scale * direction)
+    p[-1] = 1.0 - p[:-1].sum()
+    reference = kl_mpmath(p, q)
+    assert float(info.kl_divergence(p, q)) == pytest.approx(reference, rel=1e-9)
+
+
+def test_entropy_matches_mpmath():
+    p = dirichlet(10)
+    with mpmath.workdps(50):
+        reference = float(-sum(mpmath.mpf(x) * mpmath.log(mpmath.mpf(x)) for x in p))
+    assert float(info.entropy(p)) == pytest.approx(reference, rel=1e-14)
+
+
+# ---- dtypes, shapes, validation ---------------------------------------------------------------
+def test_float32_in_float32_out_and_integers_become_float64():
+    p = np.array([0.2, 0.3, 0.5], dtype=np.float32)
+    for value in (info.entropy(p), info.cross_entropy(p, p), info.kl_divergence(p, p[::-1]),
+                  info.js_divergence(p, p), info.self_information(p), info.joint_entropy(p)):
+        assert value.dtype == np.float32
+    assert info.entropy(np.array([0, 1])).dtype == np.float64
+    assert info.entropy(p).shape == ()
+
+
+@pytest.mark.parametrize("bad, message", [([0.5, 0.6], "sum"), ([1.5, -0.5], "negative"),
+                                          ([np.nan, 1.0], "non-finite")])
+def test_non_distributions_raise_value_error_naming_the_argument(bad, message):
+    with pytest.raises(ValueError, match=f"^p .*{message}"):
+        info.entropy(bad)
+    with pytest.raises(ValueError, match=f"^q .*{message}"):
+        info.kl_divergence([0.5, 0.5], bad)
+    with pytest.raises(ValueError, match="pxy"):
+        info.joint_entropy(np.array([[0.5, 0.6]]))
+
+
+def test_sum_tolerance_and_bad_base():
+    info.entropy([0.5, 0.5 + 5e-7])                           # within 1e-6: accepted
+    with pytest.raises(ValueError, match="base"):
+        info.entropy([0.5, 0.5], base=1)
+    with pytest.raises(ValueError, match="zero"):
+        info.shannon_code_lengths([1.0, 0.0])
