@@ -577,7 +577,8 @@ def kl_div(input, target, reduction: str = "mean", log_target: bool = False):
 
     Conventions (PyTorch's ``xlogy``): a term with :math:`p = 0` is 0 (``nan`` if :math:`\log q` is
     infinite); :math:`p > 0` with :math:`\log q = -\infty` gives ``+inf``; a negative ``target``
-    gives ``nan``. Reductions: ``'batchmean'`` = sum / ``input.shape[0]`` (the KL per sample for
+    gives ``nan``. ``target`` broadcasts against ``input``. Reductions: ``'batchmean'`` =
+    sum / ``input.shape[0]`` (of ``input`` itself, before broadcasting: the KL per sample for
     (N, C) input), ``'sum'``, ``'none'`` and ``'mean'`` = sum / ``input.size``, which is the KL
     divided by C as well as N: rarely what is wanted (PyTorch warns about it).
 
@@ -592,6 +593,7 @@ def kl_div(input, target, reduction: str = "mean", log_target: bool = False):
     """
     _check_reduction(reduction, _REDUCTIONS + ("batchmean",))
     log_q = _floating(input, "input")
+    batch = log_q.shape[0] if log_q.ndim else 1  # 'batchmean' uses input's own first dimension
     t = _floating(target, "target", log_q.dtype)
     try:
         log_q, t = np.broadcast_arrays(log_q, t)
@@ -608,7 +610,6 @@ def kl_div(input, target, reduction: str = "mean", log_target: bool = False):
     terms = np.asarray(terms, dtype=log_q.dtype)
     if reduction == "batchmean":
         total = np.sum(terms)
-        batch = log_q.shape[0] if log_q.ndim else 1
         with np.errstate(invalid="ignore", divide="ignore"):
             return np.asarray(total / batch, dtype=log_q.dtype)
     return _reduce(terms, reduction, log_q.dtype)

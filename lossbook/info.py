@@ -39,6 +39,7 @@ __all__ = [
     "joint_entropy",
     "shannon_code_lengths",
     "expected_code_length",
+    "canonical_prefix_code",
 ]
 
 SUM_RTOL = 1e-6
@@ -521,3 +522,46 @@ def expected_code_length(p, lengths, axis: int = -1) -> np.ndarray:
         raise ValueError("lengths must be finite and non-negative")
     bits = np.sum(probabilities * code_lengths, axis=axis)
     return np.asarray(bits, dtype=_result_dtype(p_array))
+
+
+def canonical_prefix_code(lengths) -> list[str]:
+    r"""Binary codewords with the given lengths: the canonical prefix code.
+
+    Codewords are assigned in order of length, each the next free binary number extended to its
+    length, so no codeword is the beginning of another. Such a code exists exactly when the lengths
+    satisfy Kraft's inequality :math:`\sum_i 2^{-\ell_i} \le 1`; otherwise ``ValueError``.
+
+    Parameters
+    ----------
+    lengths : sequence of positive int
+        Codeword lengths in bits, e.g. from :func:`shannon_code_lengths`.
+
+    Returns
+    -------
+    list of str
+        ``codewords[i]`` has ``lengths[i]`` characters ``0``/``1``.
+
+    References
+    ----------
+    Cover and Thomas (2006), sections 5.2 (Kraft's inequality) and 5.8.
+
+    Examples
+    --------
+    >>> canonical_prefix_code([1, 2, 3, 3])
+    ['0', '10', '110', '111']
+    >>> canonical_prefix_code([2, 1, 2])
+    ['10', '0', '11']
+    """
+    sizes = [int(length) for length in np.asarray(lengths).ravel()]
+    if any(size < 1 for size in sizes) or not np.all(np.asarray(lengths) == np.asarray(sizes).reshape(
+            np.shape(lengths))):
+        raise ValueError(f"lengths must be positive integers, got {list(np.asarray(lengths).ravel())}")
+    kraft_sum = math.fsum(2.0 ** -size for size in sizes)
+    if kraft_sum > 1:
+        raise ValueError(f"lengths violate Kraft's inequality: sum of 2**-length is {kraft_sum:g} > 1")
+    codewords, next_code, previous = [""] * len(sizes), 0, 0
+    for i in sorted(range(len(sizes)), key=lambda i: sizes[i]):
+        next_code <<= sizes[i] - previous  # extend the next free number to the new length
+        codewords[i] = format(next_code, f"0{sizes[i]}b")
+        next_code, previous = next_code + 1, sizes[i]
+    return codewords

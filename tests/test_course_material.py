@@ -45,7 +45,7 @@ def test_one_version_everywhere():
     cff = yaml.safe_load((ROOT / "CITATION.cff").read_text())["version"]
     config = yaml.safe_load((ROOT / "_config.yml").read_text())
     shown = config["parse"]["myst_substitutions"]["version"]
-    footer = re.search(r"version ([\d.]+)", config["html"]["extra_footer"]).group(1)
+    footer = re.search(r"version (\d+(?:\.\d+)*)", config["html"]["extra_footer"]).group(1)
     assert pyproject == str(cff) == shown == footer == lossbook.__version__
     assert f"version = {{{pyproject}}}" in (BOOK / "how-to-cite.md").read_text()
 
@@ -82,7 +82,7 @@ def test_glossary_has_chinese_names():
         assert chinese in text
     block = text.split("```{glossary}", 1)[1]
     definitions = re.split(r"\n(?=\S)", block)
-    for definition in definitions[:-1]:
+    for definition in filter(str.strip, definitions[:-1]):
         assert re.search(r"[\u4e00-\u9fff]", definition), f"no Chinese name in: {definition[:40]}"
 
 

@@ -145,3 +145,19 @@ def test_sum_tolerance_and_bad_base():
         info.entropy([0.5, 0.5], base=1)
     with pytest.raises(ValueError, match="zero"):
         info.shannon_code_lengths([1.0, 0.0])
+
+
+def test_canonical_prefix_code_is_prefix_free_with_the_requested_lengths():
+    lengths = [3, 1, 4, 2, 4]
+    codes = info.canonical_prefix_code(lengths)
+    assert [len(code) for code in codes] == lengths
+    assert not any(a != b and b.startswith(a) for a in codes for b in codes)
+    # worked by hand: lengths 1, 2, 3, 4, 4 take 0, 10, 110, 1110, 1111
+    assert codes == ["110", "0", "1110", "10", "1111"]
+
+
+def test_canonical_prefix_code_rejects_lengths_violating_kraft():
+    with pytest.raises(ValueError, match="Kraft"):
+        info.canonical_prefix_code([1, 1, 2])
+    with pytest.raises(ValueError, match="positive integers"):
+        info.canonical_prefix_code([1.5, 2])

@@ -109,14 +109,15 @@ cases = {
 sym.check_numeric(derived, [z, c], reference, cases)
 
 # %% [markdown]
-# The last case is the reason for the identity: $e^{700}$ overflows in double precision, so the
-# textbook formula returns infinity, while the shifted form does not.
+# The reason for the identity shows with larger logits: $e^{1000}$ overflows in double precision
+# (the largest float64 is about $e^{709.78}$), so the textbook formula returns infinity, while the
+# shifted form does not.
 
 # %%
-large = np.array([700.0, 699.0, 698.0])
+large = np.array([1000.0, 999.0, 998.0])
 with np.errstate(over="ignore"):
     textbook = np.log(np.sum(np.exp(large)))
-print("textbook log(sum(exp(z))):", textbook)
+print("textbook log(sum(exp(z))):", f"{textbook:.6f}")
 print("lossbook F.logsumexp(z):  ", f"{float(F.logsumexp(large, dim=0)):.6f}")
 
 # %% [markdown]
