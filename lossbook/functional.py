@@ -149,18 +149,37 @@ def _broadcast_to(values: np.ndarray, shape: tuple, name: str, other: str) -> np
 # --------------------------------------------------------------------------------------------
 # softmax family
 # --------------------------------------------------------------------------------------------
-def _log_partition_parts(x: np.ndarray, axis: int):
-    r"""``m`` (max along ``axis``) and ``log1p(s)``, ``s`` the sum of :math:`e^{x_j - m}` over all
-    entries but one maximal one; both keep ``axis`` (size 1).
+def _two_difference(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``d = fl(a - b)`` and its rounding error ``e``, so that ``a - b = d + e`` exactly (Knuth's
+    TwoSum); ``e`` is 0 where ``d`` is infinite or nan."""
+    d = a - b
+    a_part = d + b
+    b_part = a_part - d
+    with np.errstate(invalid="ignore"):
+        e = (a - a_part) + (b_part - b)
+    np.copyto(e, 0, where=~np.isfinite(e))
+    return d, e
 
-    :math:`\log \sum_j e^{x_j} = m + \operatorname{log1p}(s)`. Leaving the largest term (exactly 1)
-    out of the sum keeps ``s`` accurate when it is tiny, where ``log(1 + s)`` would round to 0.
+
+def _log_partition_parts(x: np.ndarray, axis: int):
+    r"""The pieces of :math:`\log \sum_j e^{x_j}` along ``axis``, accurate to a few ulps.
+
+    Returns ``m`` (the max, axis kept), ``shifted``, ``error`` (with :math:`x - m` = ``shifted +
+    error`` exactly) and ``log1p_rest`` = :math:`\operatorname{log1p}(\sum_{j \ne k} e^{x_j - m})`,
+    :math:`k` the argmax, axis kept; :math:`\log\sum_j e^{x_j} = m + \operatorname{log1p}(\ldots)`.
+
+    Two details keep the relative accuracy when the result is tiny: the largest term (exactly 1)
+    is left out of the sum, where ``log(1 + s)`` would round ``s`` away; and the rounding error of
+    :math:`x_j - m`, which ``exp`` would multiply by :math:`|x_j - m|`, is added back to first order
+    (:math:`e^{d + e} \approx e^{d}(1 + e)`).
     """
     m = np.max(x, axis=axis, keepdims=True)
     with np.errstate(invalid="ignore", over="ignore"):
-        exps = np.exp(x - m)
+        shifted, error = _two_difference(x, m)
+        exps = np.exp(shifted)
+        exps += exps * error
     np.put_along_axis(exps, np.argmax(x, axis=axis, keepdims=True), 0.0, axis=axis)
-    return m, np.log1p(np.sum(exps, axis=axis, keepdims=True))
+    return m, shifted, error, np.log1p(np.sum(exps, axis=axis, keepdims=True))
 
 
 def softmax(input, dim: int) -> np.ndarray:
@@ -207,9 +226,9 @@ def log_softmax(input, dim: int) -> np.ndarray:
         x = x.reshape(1)
     if x.shape[axis] == 0:
         return x.copy()
-    m, log1p_rest = _log_partition_parts(x, axis)
+    m, shifted, error, log1p_rest = _log_partition_parts(x, axis)
     with np.errstate(invalid="ignore"):
-        out = (x - m) - log1p_rest
+        out = (shifted - log1p_rest) + error
     out[np.broadcast_to(~np.isfinite(m), out.shape)] = np.nan
     return out.reshape(shape)
 
@@ -237,11 +256,14 @@ def logsumexp(input, dim, keepdim: bool = False) -> np.ndarray:
     kept_shape = tuple(1 if i in axes else n for i, n in enumerate(x.shape))
     # Gather the reduced axes into one trailing axis.
     rest = [i for i in range(x.ndim) if i not in axes]
-    flat = np.transpose(x, rest + list(axes)).reshape([x.shape[i] for i in rest] + [-1])
-    if flat.shape[-1] == 0:
+    reduced_size = int(np.prod([x.shape[i] for i in axes]))
+    flat = np.transpose(x, rest + list(axes)).reshape([x.shape[i] for i in rest] + [reduced_size])
+    if reduced_size == 0:
         out = np.full(flat.shape[:-1], -np.inf, dtype=x.dtype)
+    elif flat.size == 0:
+        out = np.zeros(flat.shape[:-1], dtype=x.dtype)
     else:
-        m, log1p_rest = _log_partition_parts(flat, -1)
+        m, _, _, log1p_rest = _log_partition_parts(flat, -1)
         m, log1p_rest = m[..., 0], log1p_rest[..., 0]
         finite = np.isfinite(m)
         out = m + log1p_rest
@@ -285,9 +307,33 @@ def logsigmoid(input) -> np.ndarray:
     return (np.minimum(x, 0) - np.log1p(np.exp(-np.abs(x)))).astype(x.dtype, copy=False)
 
 
+def _two_product(a: np.ndarray, b: float) -> tuple[np.ndarray, np.ndarray]:
+    """``p = fl(a * b)`` and its rounding error ``e`` (``a * b = p + e`` exactly, Dekker's
+    TwoProduct with Veltkamp splitting); ``a`` must be far from overflow (``|a * b| < 1e300``)."""
+    dtype = a.dtype
+    splitter = dtype.type(2.0 ** ((np.finfo(dtype).nmant + 2) // 2) + 1)
+    b = dtype.type(b)
+
+    def split(v):
+        scaled = splitter * v
+        high = scaled - (scaled - v)
+        return high, v - high
+
+    a_high, a_low = split(a)
+    b_high, b_low = split(b)
+    p = a * b
+    e = ((a_high * b_high - p) + a_high * b_low + a_low * b_high) + a_low * b_low
+    return p, e
+
+
 def softplus(input, beta: float = 1.0, threshold: float = 20.0) -> np.ndarray:
     r"""Softplus :math:`\frac{1}{\beta}\log(1 + e^{\beta x})`, and ``x`` itself where
     :math:`\beta x > \text{threshold}` (there the two differ by less than :math:`e^{-20}/\beta`).
+
+    The rounding error of :math:`\beta x`, which ``exp`` would multiply by :math:`|\beta x|`, is
+    added back (:math:`e^{s + e} \approx e^{s}(1 + e)`), so the negative tail keeps full relative
+    accuracy for any ``beta`` (PyTorch loses up to a few dozen ulps there when ``beta`` is not a
+    power of two).
 
     PyTorch: ``torch.nn.functional.softplus(input, beta, threshold)``.
 
@@ -295,9 +341,18 @@ def softplus(input, beta: float = 1.0, threshold: float = 20.0) -> np.ndarray:
     array([ 0.69314718, 30.        ])
     """
     x = _floating(input, "input")
-    scaled = x * x.dtype.type(beta)
-    smooth = np.log1p(np.exp(np.minimum(scaled, threshold))) / x.dtype.type(beta)
-    return np.where(scaled > threshold, x, smooth).astype(x.dtype, copy=False)
+    if not (isinstance(beta, numbers.Real) and beta > 0):
+        raise ValueError(f"beta must be a positive number, got {beta!r}")
+    limit = np.finfo(x.dtype).max / 2.0 ** 30  # keeps the splitting in _two_product finite
+    with np.errstate(over="ignore", invalid="ignore"):
+        huge = ~(np.abs(x) < limit / max(beta, 1.0))  # nan counts as huge here
+        scaled, error = _two_product(np.where(huge, 0, x).astype(x.dtype, copy=False), beta)
+        exps = np.exp(np.minimum(scaled, threshold))
+        smooth = np.log1p(exps + exps * error) / x.dtype.type(beta)
+        scaled_input = x * x.dtype.type(beta)
+    tail = np.where(np.isnan(x), x, np.where(x > 0, x, 0).astype(x.dtype))  # e^{beta x} = 0 or inf
+    return np.where(scaled_input > threshold, x, np.where(huge, tail, smooth)).astype(x.dtype,
+                                                                                     copy=False)
 
 
 def one_hot(tensor, num_classes: int = -1) -> np.ndarray:
@@ -365,18 +420,27 @@ def _checked_weight(weight, n_classes: int, dtype) -> np.ndarray | None:
     return w
 
 
-def _nll(log_probs: np.ndarray, y: np.ndarray, weight, ignore_index: int, reduction: str):
-    """Per-sample NLL terms (classes on dim 0 or 1) and the sum of the weights of the kept targets."""
-    class_dim = 0 if log_probs.ndim == 1 else 1
-    kept = y != ignore_index
-    safe_y = np.where(kept, y, 0)
-    picked = np.take_along_axis(log_probs, np.expand_dims(safe_y, class_dim), class_dim)
-    picked = np.squeeze(picked, axis=class_dim)
-    w = kept.astype(log_probs.dtype) if weight is None else np.where(kept, weight[safe_y], 0)
-    w = w.astype(log_probs.dtype, copy=False)
+def _gather_classes(values: np.ndarray, y: np.ndarray, kept: np.ndarray) -> np.ndarray:
+    """``values[n, y_n, ...]`` along the class dim (0 or 1); class 0 stands in where not kept."""
+    class_dim = 0 if values.ndim == 1 else 1
+    indices = np.expand_dims(np.where(kept, y, 0), class_dim)
+    return np.squeeze(np.take_along_axis(values, indices, class_dim), axis=class_dim)
+
+
+def _weighted_terms(neg_log_likelihood: np.ndarray, y: np.ndarray, weight, kept: np.ndarray):
+    """Per-sample losses ``w_{y_n} * nll_n`` (0 where ignored) and the weights ``w_{y_n}``."""
+    dtype = neg_log_likelihood.dtype
+    w = kept.astype(dtype) if weight is None else np.where(kept, weight[np.where(kept, y, 0)], 0)
+    w = w.astype(dtype, copy=False)
     with np.errstate(invalid="ignore"):
-        losses = np.where(kept, -w * picked, 0).astype(log_probs.dtype, copy=False)
+        losses = np.where(kept, w * neg_log_likelihood, 0).astype(dtype, copy=False)
     return losses, w
+
+
+def _nll(log_probs: np.ndarray, y: np.ndarray, weight, ignore_index: int):
+    """Per-sample NLL terms (classes on dim 0 or 1) and the weights of the kept targets."""
+    kept = y != ignore_index
+    return _weighted_terms(-_gather_classes(log_probs, y, kept), y, weight, kept)
 
 
 def _weighted_reduce(losses, weights, reduction, dtype):
@@ -410,7 +474,7 @@ def nll_loss(input, target, weight=None, ignore_index: int = -100, reduction: st
     x = _floating(input, "input")
     y = _checked_targets(x, target, ignore_index)
     w = _checked_weight(weight, x.shape[_class_dim(x)], x.dtype)
-    losses, weights = _nll(x, y, w, ignore_index, reduction)
+    losses, weights = _nll(x, y, w, ignore_index)
     return _weighted_reduce(losses, weights, reduction, x.dtype)
 
 
@@ -453,7 +517,6 @@ def cross_entropy(input, target, weight=None, ignore_index: int = -100, reductio
         raise ValueError(f"label_smoothing must be a number in [0, 1], got {label_smoothing!r}")
     w = _checked_weight(weight, n_classes, x.dtype)
     target_array = np.asarray(target)
-    log_probs = log_softmax(x, class_dim)
     w_shape = (n_classes,) + (1,) * (x.ndim - class_dim - 1)
 
     if target_array.shape == x.shape and target_array.dtype.kind != "f":
@@ -465,6 +528,7 @@ def cross_entropy(input, target, weight=None, ignore_index: int = -100, reductio
         if ignore_index >= 0:
             raise ValueError(f"ignore_index={ignore_index} is not supported for class-probability "
                              f"targets (it must be negative)")
+        log_probs = log_softmax(x, class_dim)
         probs = target_array.astype(x.dtype, copy=False)
         if label_smoothing > 0:
             probs = probs * x.dtype.type(1 - label_smoothing) + x.dtype.type(label_smoothing / n_classes)
@@ -479,12 +543,20 @@ def cross_entropy(input, target, weight=None, ignore_index: int = -100, reductio
             return np.asarray(total if reduction == "sum" else total / losses.size, dtype=x.dtype)
 
     y = _checked_targets(x, target_array, ignore_index)
-    losses, weights = _nll(log_probs, y, w, ignore_index, reduction)
+    kept = y != ignore_index
+    # -log softmax(x)_y = (log1p(rest) - (x_y - m)) - error_y: non-negative terms, no cancellation
+    m, shifted, error, log1p_rest = _log_partition_parts(x, class_dim)
+    with np.errstate(invalid="ignore"):
+        per_sample = (np.squeeze(log1p_rest, class_dim) - _gather_classes(shifted, y, kept)) \
+            - _gather_classes(error, y, kept)
+    per_sample = np.where(np.isfinite(np.squeeze(m, class_dim)), per_sample, np.nan)
+    losses, weights = _weighted_terms(per_sample.astype(x.dtype, copy=False), y, w, kept)
     nll = _weighted_reduce(losses, weights, reduction, x.dtype)
     if label_smoothing == 0:
         return nll
+    log_probs = log_softmax(x, class_dim)
     weighted_log_probs = log_probs if w is None else log_probs * w.reshape(w_shape)
-    smooth = np.where(y != ignore_index, -np.sum(weighted_log_probs, axis=class_dim), 0)
+    smooth = np.where(kept, -np.sum(weighted_log_probs, axis=class_dim), 0)
     smooth = _weighted_reduce(smooth.astype(x.dtype, copy=False), weights, reduction, x.dtype)
     eps = x.dtype.type(label_smoothing)
     return np.asarray((1 - eps) * nll + smooth * (eps / n_classes), dtype=x.dtype)
@@ -536,8 +608,9 @@ def binary_cross_entropy_with_logits(input, target, weight=None, reduction: str 
     :math:`L = \operatorname{log1p}(e^{-|x|})` and :math:`c = 1 + (p_w - 1)y`; without ``pos_weight``
     this is :math:`\max(x, 0) - xy + \operatorname{log1p}(e^{-|x|})`. ``weight`` broadcasts to
     ``target``; ``pos_weight`` (e.g. shape (C,) for (N, C)) broadcasts against it. As in PyTorch the
-    target's range is not checked, and infinite logits give ``nan`` where PyTorch's
-    :math:`(1 - y)x` is :math:`0 \cdot \infty`.
+    target's range is not checked, and an infinite logit gives what PyTorch's formula
+    :math:`(1 - y)x - c\log\sigma(x)` gives there (``inf``, or ``nan`` from :math:`\infty - \infty`
+    or :math:`0 \cdot \infty`).
 
     PyTorch: ``torch.nn.functional.binary_cross_entropy_with_logits(input, target, weight,
     reduction=reduction, pos_weight=pos_weight)``.
@@ -560,7 +633,9 @@ def binary_cross_entropy_with_logits(input, target, weight=None, reduction: str 
             coefficient = 1 + (positive_weight - 1) * y
         linear = np.where(x >= 0, (1 - y) * x, positive_weight * y * -x)
         losses = linear + coefficient * tail
-        losses = np.where(np.isnan((1 - y) * x), np.nan, losses)
+        # infinite logits: exactly what PyTorch's (1 - y) x - c logsigmoid(x) gives (inf or nan)
+        pytorch_form = (1 - y) * x - coefficient * (np.minimum(x, 0) - tail)
+        losses = np.where(np.isfinite(x), losses, pytorch_form)
         if weight is not None:
             losses = losses * _broadcast_to(_floating(weight, "weight", x.dtype), y.shape, "weight",
                                             "target")
