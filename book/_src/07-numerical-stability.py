@@ -992,13 +992,16 @@ for (name, method, dname), (worst_ulp, worst_yard, bad) in summary.items():
 #   loss is lost entirely, long before anything overflows, and the BCE textbook formula even
 #   returns `nan` there ($0 \cdot \log 0$ when $\sigma(z)$ rounds to 1). Its errors exceed the
 #   yardstick by more than a factor of a thousand: the algorithm, not the problem, is to blame.
-# - **`lossbook` stays within a few yardsticks everywhere** (the cell asserts at most 16). For the
-#   right-class cross-entropy its error in ulps does grow with $s$, to hundreds of ulps in float64:
-#   the shifted differences $z_j - m$ are rounded, an absolute error of up to $u\,|z_j - m|$, which
-#   the exponential turns into a relative error of the same size ($\kappa_{\exp}(x) = |x|$). That
-#   is exactly the error that rounding the logits themselves would cause, so no algorithm working
-#   from rounded logits can promise better; in the language of {cite:t}`higham2002` the computation
-#   is backward stable. The BCE panels have no such growth because their single input needs no
+# - **`lossbook` stays within a few yardsticks everywhere** (the cell asserts at most 16), and
+#   within a few ulps. That second part takes one more idea for the right-class cross-entropy. The
+#   shifted differences $z_j - m$ are rounded, an absolute error of up to $u\,|z_j - m|$, which the
+#   exponential turns into a relative error of the same size ($\kappa_{\exp}(x) = |x|$): a plain
+#   shifted formula is backward stable in the language of {cite:t}`higham2002` (its error is what
+#   rounding the logits themselves would cause) but its error in ulps grows with $s$, to hundreds
+#   of ulps in float64. `lossbook` recovers the rounding error $e_j$ of each difference exactly
+#   (Knuth's TwoSum: $z_j - m = d_j + e_j$ with both parts floating-point numbers) and puts it back
+#   to first order, $e^{d_j + e_j} \approx e^{d_j}(1 + e_j)$; that is why its rows read
+#   $\le 4$ ulp. The BCE panels never had the growth, because their single input needs no
 #   subtraction.
 # - **The clamped BCE on probabilities** is a different story: it is accurate for moderate wrong
 #   predictions, then its loss stops at 100 nats (a relative error growing towards 1), and for right
