@@ -151,13 +151,16 @@ def _broadcast_to(values: np.ndarray, shape: tuple, name: str, other: str) -> np
 # --------------------------------------------------------------------------------------------
 def _two_difference(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """``d = fl(a - b)`` and its rounding error ``e``, so that ``a - b = d + e`` exactly (Knuth's
-    TwoSum); ``e`` is 0 where ``d`` is infinite or nan."""
+    TwoSum, written in place to spare memory traffic); ``e`` is 0 where ``d`` is infinite or nan."""
     d = a - b
-    a_part = d + b
-    b_part = a_part - d
+    part = d + b
     with np.errstate(invalid="ignore"):
-        e = (a - a_part) + (b_part - b)
-    np.copyto(e, 0, where=~np.isfinite(e))
+        e = a - part
+        part -= d
+        part -= b
+        e += part
+    if not np.isfinite(np.sum(e)):  # an infinite input: its error term is nan, make it 0
+        np.copyto(e, 0, where=~np.isfinite(e))
     return d, e
 
 
@@ -171,15 +174,16 @@ def _log_partition_parts(x: np.ndarray, axis: int):
     Two details keep the relative accuracy when the result is tiny: the largest term (exactly 1)
     is left out of the sum, where ``log(1 + s)`` would round ``s`` away; and the rounding error of
     :math:`x_j - m`, which ``exp`` would multiply by :math:`|x_j - m|`, is added back to first order
-    (:math:`e^{d + e} \approx e^{d}(1 + e)`).
+    (:math:`\sum_j e^{d_j + e_j} \approx \sum_j e^{d_j} + \sum_j e^{d_j} e_j`).
     """
     m = np.max(x, axis=axis, keepdims=True)
     with np.errstate(invalid="ignore", over="ignore"):
         shifted, error = _two_difference(x, m)
         exps = np.exp(shifted)
-        exps += exps * error
-    np.put_along_axis(exps, np.argmax(x, axis=axis, keepdims=True), 0.0, axis=axis)
-    return m, shifted, error, np.log1p(np.sum(exps, axis=axis, keepdims=True))
+        np.put_along_axis(exps, np.argmax(x, axis=axis, keepdims=True), 0.0, axis=axis)
+        rest = np.sum(exps, axis=axis, keepdims=True)
+        rest += np.expand_dims(np.vecdot(exps, error, axis=axis), axis)
+    return m, shifted, error, np.log1p(rest)
 
 
 def softmax(input, dim: int) -> np.ndarray:
