@@ -1,0 +1,28 @@
+"""Sphinx extension: drop a script that a page would include twice.
+
+Jupyter Book loads sphinx-thebe, whose configuration script (``const THEBE_JS_URL = ...``) ends up
+twice in every page's ``<head>``; the second copy throws "Identifier 'THEBE_JS_URL' has already been
+declared" in the browser console. Launch buttons for Binder and Colab do not need it (thebe is off),
+but a clean console is what the browser test checks, so identical scripts are kept once.
+"""
+from __future__ import annotations
+
+
+def _dedupe(app, pagename, templatename, context, doctree) -> None:
+    scripts = context.get("script_files")
+    if not scripts:
+        return
+    seen, kept = set(), []
+    for script in scripts:
+        # the copies differ only in a filename of None versus "" (an inline script either way)
+        key = (getattr(script, "filename", str(script)) or "",
+               repr(sorted(getattr(script, "attributes", {}).items())))
+        if key not in seen:
+            seen.add(key)
+            kept.append(script)
+    context["script_files"] = kept
+
+
+def setup(app):
+    app.connect("html-page-context", _dedupe, priority=900)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
