@@ -30,6 +30,7 @@ from typing import Callable, Mapping, Sequence
 import matplotlib as mpl
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.ticker import MaxNLocator
 from matplotlib.tri import Triangulation
 
 __all__ = ["PALETTE", "FIGSIZES", "use_style", "figure", "label_axes", "loss_curve",
@@ -258,6 +259,9 @@ def simplex_heatmap(ax, f: Callable, resolution: int = 120, margin: float = 1e-3
     contours.colorbar = None
     if colorbar_label is not None:
         colorbar = ax.figure.colorbar(contours, ax=ax, shrink=0.8)
+        # round ticks (the contour levels themselves fall on awkward numbers like 1.363)
+        colorbar.set_ticks(MaxNLocator(nbins=6).tick_values(bottom, top))
+        colorbar.ax.set_ylim(bottom, top)
         colorbar.set_label(colorbar_label)
         contours.colorbar = colorbar
     contours.simplex_values = values
