@@ -23,7 +23,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 OUTPUT = ROOT / "_build" / "nosolutions"
-COPIED = ("_config.yml", "_toc.yml", "book")
+COPIED = ("_config.yml", "_toc.yml", "book", "tools")  # tools: the local Sphinx extension
 START = re.compile(r"^(`{3,}|:{3,})\{solution-start\}")
 END = re.compile(r"^(`{3,}|:{3,})\{solution-end\}")
 

@@ -27,14 +27,26 @@ def build_single_page(execute: bool) -> Path:
     config = yaml.safe_load((ROOT / "_config.yml").read_text())
     if not execute:
         config["execute"]["execute_notebooks"] = "off"
+    # Local extensions are found relative to the config file, which lives in _build/pdf here.
+    extensions = config["sphinx"].get("local_extensions") or {}
+    config["sphinx"]["local_extensions"] = {name: str(ROOT / path) for name, path in extensions.items()}
+    # sphinx-jupyterbook-latex rewrites the root document for LaTeX, also under singlehtml, into
+    # nodes the HTML writer cannot visit: this PDF is printed from HTML, so it is not needed.
+    config.setdefault("latex", {})["use_jupyterbook_latex"] = False
     # Solutions are printed open (dropdowns cannot be clicked on paper).
     OUTPUT.mkdir(parents=True, exist_ok=True)
     config_path = OUTPUT / "_config.pdf.yml"
-    config_path.write_text(yaml.safe_dump(config, sort_keys=False))
+    config_path.write_text(yaml.safe_dump(config, sort_keys=False, allow_unicode=True))
     jupyter_book = Path(sys.executable).parent / "jupyter-book"
     subprocess.run([str(jupyter_book), "build", str(ROOT), "--builder", "singlehtml", "--config",
                     str(config_path), "--path-output", str(OUTPUT)], check=True, cwd=ROOT)
-    return OUTPUT / "_build" / "singlehtml"
+    site = OUTPUT / "_build" / "singlehtml"
+    # The single page is written as book/intro.html (the root document's path), but its links to
+    # _static/ and _images/ are relative to the site root: serve a copy from the root.
+    root_document = yaml.safe_load((ROOT / "_toc.yml").read_text())["root"]
+    page = site / f"{Path(root_document).with_suffix('')}.html"
+    (site / "print.html").write_text(page.read_text(encoding="utf-8"), encoding="utf-8")
+    return site
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -56,7 +68,9 @@ def print_to_pdf(site: Path, target: Path) -> Path:
                       "--disable-component-update", "--no-first-run", "--disable-sync"])
             page = browser.new_page()
             page.route("**/*", lambda r: r.continue_() if "127.0.0.1" in r.request.url else r.abort())
-            page.goto(f"http://127.0.0.1:{httpd.server_address[1]}/index.html", wait_until="networkidle")
+            page.goto(f"http://127.0.0.1:{httpd.server_address[1]}/print.html", wait_until="networkidle")
+            page.wait_for_function("() => window.MathJax && MathJax.startup && MathJax.startup.promise",
+                                   timeout=120_000)
             page.evaluate("() => MathJax.startup.promise")
             # Open every dropdown (solutions) so that they print.
             page.evaluate("() => document.querySelectorAll('details').forEach(d => d.open = true)")

@@ -1,9 +1,12 @@
-"""Sphinx extension: drop a script that a page would include twice.
+"""The book's small Sphinx extension (``sphinx.local_extensions`` in ``_config.yml``).
 
-Jupyter Book loads sphinx-thebe, whose configuration script (``const THEBE_JS_URL = ...``) ends up
+1. Drop a script that a page would include twice. Jupyter Book loads sphinx-thebe, whose configuration script (``const THEBE_JS_URL = ...``) ends up
 twice in every page's ``<head>``; the second copy throws "Identifier 'THEBE_JS_URL' has already been
 declared" in the browser console. Launch buttons for Binder and Colab do not need it (thebe is off),
 but a clean console is what the browser test checks, so identical scripts are kept once.
+
+2. Load MathJax on the single-page build (``tools/pdf.py``). Sphinx adds MathJax only to pages
+   whose own document has equations, and the single page is the root document, which has none.
 """
 from __future__ import annotations
 
@@ -23,6 +26,12 @@ def _dedupe(app, pagename, templatename, context, doctree) -> None:
     context["script_files"] = kept
 
 
+def _assets_on_every_page(app) -> None:
+    if app.builder.name == "singlehtml":
+        app.set_html_assets_policy("always")
+
+
 def setup(app):
+    app.connect("builder-inited", _assets_on_every_page)
     app.connect("html-page-context", _dedupe, priority=900)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
