@@ -84,10 +84,8 @@ plt.show()
 # 2. a certain event tells nothing, $f(1) = 0$, and a less probable event tells more: $f$ is
 #    decreasing;
 # 3. information from **independent** events adds up: if $x$ and $y$ are independent, observing both
-#    (probability $pq$) tells as much as observing them one after the other,
-#    $$
-#    f(pq) = f(p) + f(q) \quad \text{for all } p, q \in (0, 1];
-#    $$
+#    (probability $pq$) tells as much as observing them one after the other:
+#    $f(pq) = f(p) + f(q)$ for all $p, q \in (0, 1]$;
 # 4. $f$ is smooth (differentiable; continuity is in fact enough).
 #
 # Requirement 3 does almost all the work. Differentiate it with respect to $q$, then set $q = 1$:

@@ -879,8 +879,13 @@ sym.check_identity(sym.js_divergence(p3, q3), sym.js_divergence(q3, p3)).assert_
 js_step
 
 # %% [markdown]
-# Summing over the outcomes and halving, $\mathrm{JS}(p, q) = \log 2\cdot\tfrac12\sum_i(p_i + q_i)
-# - \tfrac12\sum_i (p_i + q_i)H_b(t_i) = \log 2 - \tfrac12\sum_i (p_i + q_i)H_b(t_i) \le \log 2$,
+# Summing over the outcomes and halving,
+#
+# $$
+# \mathrm{JS}(p, q) = \log 2\cdot\tfrac12\sum_i(p_i + q_i) - \tfrac12\sum_i (p_i + q_i)H_b(t_i)
+# = \log 2 - \tfrac12\sum_i (p_i + q_i)H_b(t_i) \le \log 2 ,
+# $$
+#
 # with equality exactly when every $t_i$ is 0 or 1, that is when $p$ and $q$ have disjoint
 # supports. In bits the bound is 1 bit. The numbers: `info.js_divergence` agrees with the symbolic
 # definition, stays below $\log 2$ on 100 000 random pairs, and reaches it for disjoint supports,
@@ -1089,8 +1094,8 @@ print(f"with a large finite mask value instead:           "
 # - It is not symmetric and not a metric. Fitting a simple model, the forward KL
 #   $D_{\mathrm{KL}}(p\,\|\,q)$ covers all modes (for a Gaussian model: moment matching), the reverse
 #   KL $D_{\mathrm{KL}}(q\,\|\,p)$ locks onto one.
-# - Between Gaussians: $\log(\sigma_2/\sigma_1) + \big(\sigma_1^2 + (\mu_1 - \mu_2)^2\big)/(2\sigma_2^2)
-#   - 1/2$.
+# - Between Gaussians:
+#   $\log(\sigma_2/\sigma_1) + \big(\sigma_1^2 + (\mu_1 - \mu_2)^2\big)/(2\sigma_2^2) - 1/2$.
 # - As a function of the model, KL and cross-entropy differ by the constant $H(p)$: same gradients,
 #   same minimiser; maximum likelihood is forward-KL minimisation.
 # - Jensen–Shannon is symmetric, finite and at most $\log 2$.
