@@ -6,7 +6,8 @@
 # how much does a source of observations carry on average?** The answers are the
 # {term}`self-information` $-\log p(x)$ of an outcome and the {term}`entropy` $H(p)$ of a
 # distribution, both due to {cite:t}`shannon1948`. Entropy turns out to be a very concrete number:
-# the average length, in bits, of the best code for the source. Chapter {doc}`02-cross-entropy`
+# the average length, in bits per outcome, below which no code for the source can go and which
+# the best codes approach. Chapter {doc}`02-cross-entropy`
 # builds on it: the {term}`cross-entropy` is the average length of a code built for the *wrong*
 # distribution, and that is the loss that trains classifiers.
 #
@@ -221,8 +222,8 @@ print(f"lim_(p -> 0+) p log p = {limit_at_zero}")
 # `info.entropy` follows that convention. The formula, lambdified, agrees with it on seeded random
 # distributions and on the edge cases of `sym.edge_simplex` (uniform, nearly one-hot, one tiny
 # entry). The lambdified formula cannot take an exact 0 (NumPy computes $0 \cdot (-\infty)$ as
-# `nan`), which is why `info.entropy` handles zeros separately; the point-mass case follows after
-# the table.
+# `nan`), which is why `info.entropy` handles zeros separately; the point-mass case is checked in
+# {ref}`sec-entropy-extremes`.
 
 # %%
 cases = sym.random_cases(rng, lambda r: (sym.random_simplex(r, 4),), count=4)
@@ -435,10 +436,12 @@ plt.show()
 # (sec-entropy-coding)=
 # ## Entropy as the length of the best code
 #
-# Why call an average surprise "a number of bits"? Because it is the average length of the best
-# binary code for the source. The coastal station sends its reports as bits, and it wants a short
-# average message. A {term}`prefix code` (no codeword is the beginning of another) can be decoded
-# without separators. A {term}`Shannon code` gives an outcome of probability $p(x)$ a codeword of
+# Why call an average surprise "a number of bits"? Because no binary code for the source has a
+# shorter average length, and coding long blocks of outcomes comes as close to it as we like
+# (this section and {ref}`sec-entropy-joint`). The coastal station sends its reports as bits,
+# and it wants a short average message. A {term}`prefix code` (no codeword is the beginning of
+# another) can be decoded without separators. A {term}`Shannon code` gives an outcome of
+# probability $p(x)$ a codeword of
 #
 # $$
 # \ell(x) = \big\lceil -\log_2 p(x) \big\rceil \ \text{bits},

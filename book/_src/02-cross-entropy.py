@@ -2,7 +2,8 @@
 # # Cross-entropy
 #
 # The {term}`entropy` $H(p)$ (chapter {doc}`01-information-and-entropy`) is the average number of
-# {term}`bit`s per outcome of the best code for a source $p$. But a code is always built from a
+# {term}`bit`s per outcome below which no code for a source $p$ can go (and which the best
+# codes approach). But a code is always built from a
 # *belief* about the source, and beliefs are often wrong. **How many bits do we pay, on average,
 # when outcomes drawn from $p$ are encoded with a code built for another distribution $q$?** The
 # answer is the {term}`cross-entropy` $H(p, q)$ {cite:p}`shannon1948,cover2006`. Read with $p$ as
@@ -1030,7 +1031,7 @@ print(f"(c) sum of entries 0 (up to rounding); optimum softmax(z) = p/s = "
 #
 # (a) The optimum is $q = p^{\varepsilon}$, so $q_y = 1 - \varepsilon + \varepsilon/C$ and the
 # margin is $\log(1 + C(1-\varepsilon)/\varepsilon)$. (b) $H(p^{\varepsilon})$. (d) The floor is
-# above 1 nat, so 1.2 nats is only a few tenths of a nat from perfect: compare with
+# above 1 nat, so 1.2 nats is less than 0.2 nats from the best possible loss: compare with
 # $H(p^{\varepsilon})$ (or report the KL divergence), not with 0.
 
 # %%

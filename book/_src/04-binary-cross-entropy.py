@@ -621,9 +621,9 @@ for kind, history in runs.items():
     print(f"{kind:14s}: first step within 2 points of the final accuracy {final_accuracy:.3f}: {first}")
 
 # %% [markdown]
-# Both runs end at the same classifier, but the squared-error run spends hundreds of steps on the
-# plateau where its gradient is almost zero, while BCE escapes within a handful of steps. The same
-# effect, at scale, is why squared-error training of sigmoid and softmax outputs from a random
+# Both runs end with about the same accuracy and mean BCE, but the squared-error run spends
+# hundreds of steps on the plateau where its gradient is almost zero, while BCE escapes within a
+# handful of steps. The same effect, at scale, is why squared-error training of sigmoid and softmax outputs from a random
 # initialisation tends to be slower and to get stuck, as {cite:t}`golik2013` found in a careful
 # comparison on speech recognition. Squared error is not *wrong* as a measure of calibration (it
 # is the Brier score); it is a poor training signal for a saturating output.
@@ -819,8 +819,8 @@ print(f"sum(w * loss) / sum(w):      {np.sum(weight_w * per_element) / weight_w.
 # and each label is its own yes-or-no question with its own sigmoid and BCE. The labels are modelled
 # as independent given the input, so the negative log-likelihood of a whole label vector is the sum
 # of the per-label BCEs. `binary_cross_entropy_with_logits` on an $(N, C)$ input does exactly this,
-# with `'mean'` averaging over all $N \cdot C$ elements (so it is the per-example sum divided by
-# $C$):
+# with `'mean'` averaging over all $N \cdot C$ elements (so it is the mean of the per-example sums,
+# divided by $C$):
 
 # %%
 labels = ["cat", "dog", "outdoor"]
@@ -1084,7 +1084,7 @@ for pw_value in (1.0, 970 / 30):
 # float32, $\sigma(z)$ becomes subnormal below about $z = -87.3$ and loses relative accuracy, and
 # becomes 0 below about $z = -103.3$; the clamp at $-100$ acts in between, near $z = -100$. In
 # float16, $\sigma(z)$ underflows already near $z = -17$, long before the clamp: the loss saturates
-# at 100 there (PyTorch's mixed precision therefore refuses `binary_cross_entropy` and asks for the
+# at 100 there (PyTorch's CUDA autocast therefore refuses `binary_cross_entropy` and asks for the
 # logit version).
 
 # %%

@@ -1132,8 +1132,9 @@ print(f"(c) 1/sqrt(768) = {1 / math.sqrt(768):.4f}; 0.2 is {0.2 * math.sqrt(768)
 #
 # (a) The ratio of the two cosines is $r^2/(r^2 + 10^{-12})$; setting it to $0.99$ gives
 # $r^2 = 99\times 10^{-12}$, $r \approx 10^{-5}$. (c) `F.cosine_similarity` is exact until a norm
-# drops below `eps` $= 10^{-8}$, three orders of magnitude later: the two functions disagree for
-# vectors of length between about $10^{-8}$ and $10^{-5}$.
+# drops below `eps` $= 10^{-8}$, three orders of magnitude later: for vectors of length between
+# about $10^{-8}$ and $10^{-5}$ only the loss's cosine is off, and below $10^{-8}$ both are, by
+# different amounts.
 
 # %%
 r_len_ex = sp.Symbol("r", positive=True)

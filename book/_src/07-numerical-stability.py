@@ -383,7 +383,8 @@ display(sym.check_identity(m_shift + sym.logsumexp([z - m_shift for z in sym.log
 # 2. the largest term is exactly $e^0 = 1$, so the sum lies in $[1, C]$: it cannot underflow to 0
 #    and its logarithm is finite, even when every $e^{z_j}$ on its own would underflow.
 #
-# A shift by the mean, for instance, satisfies neither ({ref}`ex-stability-2`).
+# A shift by the mean, for instance, keeps the largest term at least 1 (so the sum cannot
+# underflow) but does not prevent overflow ({ref}`ex-stability-2`).
 #
 # ### How accurate is it?
 #
@@ -579,7 +580,8 @@ assert ulp_error(candidates["lossbook  F.cross_entropy"], loss_40_exact, np.floa
 # $$
 #
 # When the target is the largest logit, $m - z_y = 0$ exactly and the loss is
-# $\mathrm{log1p}(s)$, accurate to an ulp or so; when it is not, $m - z_y \ge 0$ and
+# $\mathrm{log1p}(s)$, accurate to a few ulps once the rounding of the differences $z_j - m$ is
+# taken care of ({ref}`sec-stability-measured`); when it is not, $m - z_y \ge 0$ and
 # $\mathrm{log1p}(s) \ge 0$ are added, two non-negative numbers, without cancellation. SymPy
 # checks the identity for every target class and $C = 2, \dots, 5$ (with $k$ the first class, a
 # choice that loses no generality because the identity holds whichever index is split off):
@@ -822,7 +824,7 @@ print(f"{len(PROBLEMS)} problems x {len(scales)} scales x {len(DTYPES)} formats 
 # accuracy (subnormal results), and eventually the correctly rounded answer is 0, a relative error
 # of 1.
 
-# %% mystnb={"image": {"alt": "Five panels of relative error (log scale, 1e-18 to 1) against the logit scale s from 1 to 10^4 (log scale), for float32 (dashed) and float64 (solid). Log-sum-exp and cross-entropy with a wrong class: lossbook stays at or below the unit roundoff everywhere; the textbook formula is equally accurate until exp overflows, at s about 89 (float32) and 710 (float64), after which it returns inf (log-sum-exp) or nan (cross-entropy), drawn as markers in a band at the top. Cross-entropy with the right class: the textbook error grows from 1e-16 to 1 (the loss rounds to 0) by s of about 60 in float64 and 25 in float32, then returns nan; lossbook stays near the unit roundoff until the exact loss becomes subnormal (shaded), then rises to 1. BCE wrong: textbook accurate until inf at s about 89 / 710; PyTorch's binary_cross_entropy on sigmoid probabilities becomes wrong at s = 100, where its -100 clamp caps the loss, while lossbook stays accurate. BCE right: the textbook formula loses accuracy from s about 5 and returns nan from s about 17 (float32) and 37 (float64); binary_cross_entropy on probabilities gives 0 there; lossbook stays accurate until the exact loss underflows (shaded)."}}
+# %% mystnb={"image": {"alt": "Five panels of relative error (log scale, 1e-18 to 1) against the logit scale s from 1 to 10^4 (log scale), for float32 (dashed) and float64 (solid). Log-sum-exp and cross-entropy with a wrong class: lossbook stays at or below the unit roundoff everywhere. The textbook log-sum-exp is equally accurate until exp overflows, at s about 89 (float32) and 710 (float64), and returns inf beyond; the textbook cross-entropy is equally accurate until a probability underflows to 0, at s about 52 (float32) and 373 (float64), and then returns inf and, further on, nan. Inf and nan are drawn as markers in a band at the top. Cross-entropy with the right class: the textbook error grows from 1e-16 to 1 (the loss rounds to 0) by s of about 60 in float64 and 25 in float32, then returns nan; lossbook stays near the unit roundoff until the exact loss becomes subnormal (shaded), then rises to 1. BCE wrong: textbook accurate until inf at s about 89 / 710; PyTorch's binary_cross_entropy on sigmoid probabilities becomes wrong at s = 100, where its -100 clamp caps the loss, while lossbook stays accurate. BCE right: the textbook formula loses accuracy from s about 5 and returns nan from s about 17 (float32) and 37 (float64); binary_cross_entropy on probabilities gives 0 there; lossbook stays accurate until the exact loss underflows (shaded)."}}
 FLOOR, INF_ROW, NAN_ROW = 1e-18, 1e3, 1e5
 colours = {"textbook": lbplot.PALETTE.vermillion, "lossbook": lbplot.PALETTE.black,
            "clamped": lbplot.PALETTE.sky_blue}
@@ -983,10 +985,12 @@ for (name, method, dname), (worst_ulp, worst_yard, bad) in summary.items():
 # %% [markdown]
 # Reading the figure and the tables together:
 #
-# - **Overflow is the loud failure.** Log-sum-exp and the wrong-class losses are accurate with
-#   either formula until $e^{s}$ overflows, at $s \approx 88.7$ in float32 and $709.8$ in float64;
-#   then the textbook formulas return `inf` or `nan` (`inf/inf`, and $0 \cdot (-\infty)$ from the
-#   one-hot sum), and the shifted formulas continue at the level of an ulp.
+# - **Overflow and underflow are the loud failures.** Log-sum-exp and the wrong BCE are accurate
+#   with either formula until $e^{s}$ overflows, at $s \approx 88.7$ in float32 and $709.8$ in
+#   float64, and the textbook formulas return `inf` beyond. The five-class wrong-class
+#   cross-entropy fails earlier, by underflow: from $s = L_0/2$ (about 52 and 373) the target's
+#   probability is 0 and the loss `inf`, and later another class's $0 \cdot \log 0$ in the one-hot
+#   sum gives `nan`. The shifted formulas continue at the level of an ulp.
 # - **Cancellation is the quiet one.** The right-class losses are small numbers computed from large
 #   ones. The textbook formula's error grows like $u/\ell$ (the rounding of $1 + \ell$) until the
 #   loss is lost entirely, long before anything overflows, and the BCE textbook formula even
@@ -1112,7 +1116,7 @@ assert np.allclose(G.binary_cross_entropy_with_logits_grad(z_moderate_b, y_moder
 print("away from the clamps, both gradients agree with finite differences: True")
 
 # %% [markdown]
-# At $z = -40$ the gradient through the probabilities is about $4 \times 10^{-6}$ instead of
+# At $z = -40$ the gradient through the probabilities is about $-4 \times 10^{-6}$ instead of
 # $-1$; at $z = -120$ in float32, where $\sigma(z)$ underflows to 0, it is exactly 0. A positive
 # example that the model has confidently learned to call negative stays there. This is the
 # strongest practical reason to prefer `binary_cross_entropy_with_logits` (and `cross_entropy` on
@@ -1123,7 +1127,7 @@ print("away from the clamps, both gradients agree with finite differences: True"
 # `F.softplus(z, beta=1, threshold=20)` returns $z$ itself when $\beta z > 20$, skipping the
 # exponential. The neglected term is $\log(1 + e^{-z}) \approx e^{-z}$, about $2 \times 10^{-9}$
 # just above $z = 20$: a relative error of about $10^{-10}$, invisible in float32 (whose unit
-# roundoff is $6\times 10^{-8}$) but about a million ulps in float64.
+# roundoff is $6\times 10^{-8}$) but hundreds of thousands of ulps in float64.
 
 # %%
 for z_value in [20.5, 25.0, 30.0]:
@@ -1238,8 +1242,8 @@ assert np.isnan(naive16[0]) and np.isclose(float(shifted16.sum()), 1.0, atol=1e-
 # $m = \bar z = \frac1C\sum_j z_j$, for $C = 3$.
 # (b) Evaluate both shifted formulas (by the maximum and by the mean) in float64 for
 # $z = (1000, 0, -1000)$ and for $z = (-1000, -1001, -1002)$. Which fails, and why?
-# (c) Explain in one sentence why the maximum is the only shift that guarantees both "no
-# overflow" and "no log of 0".
+# (c) Explain in one sentence why the maximum guarantees both "no overflow" and "no log of 0",
+# whatever the logits, while the mean does not.
 # ```
 #
 # ```{solution-start} ex-stability-2
@@ -1252,7 +1256,7 @@ assert np.isnan(naive16[0]) and np.isclose(float(shifted16.sum()), 1.0, atol=1e-
 # $1, 0, -1$: the mean shift works here, but it is a coincidence of the spread, not a guarantee.
 # The maximum shift works for both. (c) With $m = \max_j z_j$ every exponent is $\le 0$ (no
 # overflow) and one of them is exactly 0, so the sum is at least 1 (no underflow to 0); a smaller
-# shift risks the first, and a larger one the second.
+# shift, such as the mean, risks the first, and a much larger one the second.
 
 # %%
 z3 = sym.logits(3)

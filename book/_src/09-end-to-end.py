@@ -1148,7 +1148,8 @@ print(f"(b) bits saved per label: training {saved_train / math.log(2):.4f}, "
 # ignores a common shift. (b) Each row of $Q - Y$ sums to $1 - 1 = 0$, so $(Q - Y)\mathbf 1 = 0$ and
 # $\nabla_W L\,\mathbf 1 = 0$. Every update keeps $W\mathbf 1$ unchanged, so from $W = 0$ the rows
 # of $W$ always sum to 0: gradient descent picks the centred minimiser. (c) The cross-entropy is
-# constant along $W + v\mathbf 1^\top$, so its minimisers form a line of them, one for each $v$;
+# constant along $W + v\mathbf 1^\top$, so its minimisers form a three-dimensional family, one
+# for each $v \in \mathbb{R}^3$;
 # requiring $W\mathbf 1 = 0$ picks one. The squared error on logits is not invariant (the targets
 # are fixed numbers, not probabilities): its minimiser is unique when $\Phi^\top\Phi$ is
 # invertible.
