@@ -137,6 +137,14 @@ def _same_shape(first: np.ndarray, second: np.ndarray, names: tuple[str, str]) -
         )
 
 
+def _check_bce_probabilities(p: np.ndarray, y: np.ndarray) -> None:
+    """PyTorch's check for ``binary_cross_entropy``: input and target in [0, 1] (nan fails)."""
+    for name, values in (("input", p), ("target", y)):
+        if not np.all((values >= 0) & (values <= 1)):
+            raise ValueError(f"all elements of {name} should be between 0 and 1 "
+                             f"(binary_cross_entropy takes probabilities)")
+
+
 def _broadcast_to(values: np.ndarray, shape: tuple, name: str, other: str) -> np.ndarray:
     try:
         return np.broadcast_to(values, shape)
@@ -353,10 +361,8 @@ def softplus(input, beta: float = 1.0, threshold: float = 20.0) -> np.ndarray:
         scaled, error = _two_product(np.where(huge, 0, x).astype(x.dtype, copy=False), beta)
         exps = np.exp(np.minimum(scaled, threshold))
         smooth = np.log1p(exps + exps * error) / x.dtype.type(beta)
-        scaled_input = x * x.dtype.type(beta)
-    tail = np.where(np.isnan(x), x, np.where(x > 0, x, 0).astype(x.dtype))  # e^{beta x} = 0 or inf
-    return np.where(scaled_input > threshold, x, np.where(huge, tail, smooth)).astype(x.dtype,
-                                                                                     copy=False)
+    tail = np.where(x < 0, 0, x).astype(x.dtype, copy=False)  # e^{beta x} is 0 or inf (nan stays)
+    return np.where(huge, tail, np.where(scaled > threshold, x, smooth)).astype(x.dtype, copy=False)
 
 
 def one_hot(tensor, num_classes: int = -1) -> np.ndarray:
@@ -590,10 +596,7 @@ def binary_cross_entropy(input, target, weight=None, reduction: str = "mean"):
     p = _floating(input, "input")
     y = _floating(target, "target", p.dtype)
     _same_shape(p, y, ("input", "target"))
-    for name, values in (("input", p), ("target", y)):
-        if not np.all((values >= 0) & (values <= 1)):
-            raise ValueError(f"all elements of {name} should be between 0 and 1 "
-                             f"(binary_cross_entropy takes probabilities)")
+    _check_bce_probabilities(p, y)
     with np.errstate(divide="ignore"):
         log_p = np.maximum(np.log(p), BCE_LOG_CLAMP)
         log_not_p = np.maximum(np.log1p(-p), BCE_LOG_CLAMP)

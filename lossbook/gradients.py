@@ -59,6 +59,7 @@ from .functional import (
     DimensionOutOfRangeError,
     TargetOutOfBoundsError,
     _broadcast_to,
+    _check_bce_probabilities,
     _check_reduction,
     _checked_targets,
     _checked_weight,
@@ -365,10 +366,7 @@ def binary_cross_entropy_grad(input, target, weight=None, reduction: str = "mean
     p, dtype = _input(input)
     y = _floating(target, "target", np.float64)
     _same_shape(p, y, ("input", "target"))
-    for name, values in (("input", p), ("target", y)):
-        if not np.all((values >= 0) & (values <= 1)):
-            raise ValueError(f"all elements of {name} should be between 0 and 1 "
-                             f"(binary_cross_entropy takes probabilities)")
+    _check_bce_probabilities(p, y)
     grad = (p - y) / np.maximum(p * (1 - p), BCE_GRAD_EPSILON)
     if weight is not None:
         grad = grad * _broadcast_to(_floating(weight, "weight", np.float64), y.shape, "weight",

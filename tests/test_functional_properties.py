@@ -16,6 +16,7 @@ from hypothesis.extra.numpy import arrays
 
 import lossbook.functional as F
 import lossbook.info as info
+from strategies import distributions, finite
 
 SETTINGS = settings(max_examples=int(os.environ.get("LOSSBOOK_EXAMPLES", 40)), deadline=None,
                     derandomize=True, database=None)
@@ -23,10 +24,6 @@ EPS = float(np.finfo(np.float64).eps)
 
 
 # ---- strategies -------------------------------------------------------------------------------
-def finite(low, high):
-    return st.floats(low, high, allow_nan=False, allow_infinity=False)
-
-
 @st.composite
 def logit_batches(draw, scale=50.0, max_classes=6):
     """(logits (N, C), class targets (N,)), logits in [-scale, scale]."""
@@ -35,16 +32,6 @@ def logit_batches(draw, scale=50.0, max_classes=6):
     z = draw(arrays(np.float64, (n, c), elements=finite(-scale, scale)))
     y = draw(arrays(np.int64, n, elements=st.integers(0, c - 1)))
     return z, y
-
-
-@st.composite
-def distributions(draw, n=None, allow_zeros=True):
-    size = n if n is not None else draw(st.integers(1, 8))
-    low = 0.0 if allow_zeros else 1e-3
-    weights = draw(arrays(np.float64, size, elements=finite(low, 1.0)))
-    if weights.sum() == 0:
-        weights[0] = 1.0
-    return weights / weights.sum()
 
 
 @st.composite

@@ -46,19 +46,17 @@ def _strip_markdown(text: str, inside: bool) -> tuple[str, bool]:
     return "\n".join(kept).strip("\n"), inside
 
 
-def strip_solutions(notebook: nbformat.NotebookNode) -> int:
-    """Remove every gated solution from ``notebook`` in place; returns how many were removed."""
-    cells, inside, removed = [], False, 0
+def strip_solutions(notebook: nbformat.NotebookNode) -> None:
+    """Remove every gated solution from ``notebook`` in place."""
+    cells, inside = [], False
     for cell in notebook.cells:
         if cell.cell_type == "markdown":
-            removed += sum(1 for line in cell.source.split("\n") if START.match(line))
             cell.source, inside = _strip_markdown(cell.source, inside)
             if cell.source.strip():
                 cells.append(cell)
         elif not inside:
             cells.append(cell)
     notebook.cells = cells
-    return removed
 
 
 def prepare(output: Path) -> Path:
