@@ -1,0 +1,73 @@
+r"""PyTorch's activations and losses (``torch.nn.functional``) in NumPy.
+
+Import it as ``F``, like ``torch.nn.functional``::
+
+    import lossbook.functional as F
+
+Every function has PyTorch's name, argument names, defaults and semantics (read from PyTorch's
+sources; see the notes in each docstring): ``F.cross_entropy(input, target, weight=None,
+ignore_index=-100, reduction='mean', label_smoothing=0.0)`` here returns what
+``torch.nn.functional.cross_entropy`` returns for the same arrays as tensors.
+
+Conventions
+-----------
+* Arrays in, arrays out. Results keep the floating dtype of ``input`` (float32 in, float32 out);
+  integer or boolean ``input`` and float targets given as integers are converted to float64 (PyTorch
+  would refuse them: a convenience for small examples). Class-index targets must be integers.
+* Reductions (``'mean'``, ``'sum'``) return 0-d arrays; ``'none'`` returns one loss per sample.
+* Nothing here warns. Where PyTorch's answer is ``nan`` or ``inf`` (every target ignored, an
+  infinite logit), the same ``nan`` or ``inf`` is returned quietly.
+* Bad input raises :class:`ValueError` or :class:`TypeError` naming the argument. Where PyTorch raises
+  an ``IndexError`` (class index or dimension out of range) the exception is also an ``IndexError``.
+  In three places PyTorch silently returns a meaningless number and ``lossbook`` raises instead:
+  a negative ``label_smoothing`` (PyTorch treats it as 0), a ``cosine_embedding_loss`` target other
+  than 1 or -1 (PyTorch's loss is 0 there), and ``mse_loss`` of arrays of different shapes (PyTorch
+  broadcasts with a warning).
+
+Accuracy
+--------
+Softmax cross-entropy is computed as :math:`(m - z_y) + \operatorname{log1p}(\sum_{j \ne k}
+e^{z_j - m})` with :math:`m = z_k = \max_j z_j`: both terms are non-negative, so the loss keeps its
+relative accuracy even when it is tiny (logits ``[40, 0]``, target 0: about ``4.25e-18``, where
+``logsumexp(z) - z[y]`` and PyTorch give 0). BCE with logits is computed as a sum of non-negative
+terms for the same reason. ``bench/bench_accuracy.py`` measures the errors against mpmath.
+
+References
+----------
+A. Paszke et al., "PyTorch: an imperative style, high-performance deep learning library",
+*NeurIPS* (2019); the documentation of ``torch.nn.functional``.
+"""
+from __future__ import annotations
+
+from .._validation import DimensionOutOfRangeError, TargetOutOfBoundsError
+from ._activations import log_softmax, logsigmoid, logsumexp, one_hot, sigmoid, softmax, softplus
+from ._classification import (
+    BCE_LOG_CLAMP,
+    binary_cross_entropy,
+    binary_cross_entropy_with_logits,
+    cross_entropy,
+    kl_div,
+    nll_loss,
+)
+from ._embedding import COSINE_EMBEDDING_EPS, cosine_embedding_loss, cosine_similarity
+from ._regression import mse_loss
+
+__all__ = [
+    "TargetOutOfBoundsError",
+    "DimensionOutOfRangeError",
+    "softmax",
+    "log_softmax",
+    "logsumexp",
+    "sigmoid",
+    "logsigmoid",
+    "softplus",
+    "one_hot",
+    "cross_entropy",
+    "nll_loss",
+    "binary_cross_entropy",
+    "binary_cross_entropy_with_logits",
+    "kl_div",
+    "mse_loss",
+    "cosine_similarity",
+    "cosine_embedding_loss",
+]

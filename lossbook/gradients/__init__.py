@@ -1,0 +1,78 @@
+r"""Analytic gradients of the losses of :mod:`lossbook.functional`, and a numerical gradient.
+
+Each ``<loss>_grad`` function takes the arguments of the loss in :mod:`lossbook.functional` (the
+same names, defaults and checks) and returns :math:`\partial L / \partial\, \text{input}`, where
+:math:`L` is the loss *with the same reduction*: an array of the shape of ``input``. It is what
+PyTorch's autograd leaves in ``input.grad`` after ``loss.backward()``::
+
+    x = torch.tensor(input, requires_grad=True)
+    F.cross_entropy(x, target, reduction=reduction).sum().backward()
+    x.grad          # == cross_entropy_grad(input, target, reduction=reduction)
+
+Conventions
+-----------
+* ``reduction='none'``: the loss is an array, and its "gradient" is that of ``loss.sum()``. Each
+  sample's loss depends only on its own entries of ``input`` (its row, or its pixel for
+  (N, C, d1, ...) input), so entry :math:`n` of the result is the gradient of sample :math:`n`'s
+  own loss: the per-sample gradients, all in one array.
+* dtype: the result has the floating dtype of ``input`` (float32 in, float32 out; integer input
+  gives float64). The arithmetic is done in float64 and rounded once at the end.
+* Where PyTorch's gradient is ``nan`` or 0 in an edge case, so is this one, quietly (nothing here
+  warns). In particular, with ``reduction='mean'`` and *every* target ignored the loss is ``nan``
+  (0/0) but PyTorch's gradient is **0**: the backward pass writes only the entries of kept targets.
+* Arguments are checked as in :mod:`lossbook.functional` (the same helpers and messages): an
+  unknown ``reduction`` or mismatched shapes raise :class:`ValueError`, float class indices
+  :class:`TypeError`, a class index outside ``[0, C)``
+  :class:`~lossbook.functional.TargetOutOfBoundsError` (both a :class:`ValueError` and an
+  :class:`IndexError`: "Target 4 is out of bounds").
+
+Formulas (:math:`p = \operatorname{softmax}(x)`, :math:`\sigma` the logistic sigmoid, :math:`s`
+the reduction's scale: 1 for 'sum' and 'none', 1/(what 'mean' divides by) for 'mean'):
+
+=====================================  ====================================================
+loss                                   :math:`\partial L / \partial x` (one sample)
+=====================================  ====================================================
+cross-entropy, class index :math:`y`   :math:`s\, w_y\, (p - e_y)`
+cross-entropy, probabilities :math:`q` :math:`s\, (p \sum_c w_c q_c - w \odot q)`
+NLL                                    :math:`-s\, w_y\, e_y`
+BCE (of probabilities)                 :math:`s\, w\, (p - y) / \max(p(1-p), 10^{-12})`
+BCE with logits                        :math:`s\, w\, [(1-y)\sigma(x) - p_w\, y\, \sigma(-x)]`
+KL divergence                          :math:`-s\, t` (or :math:`-s\, e^{t}` with ``log_target``)
+MSE                                    :math:`2 s\, (x - y)`
+=====================================  ====================================================
+
+References
+----------
+I. Goodfellow, Y. Bengio and A. Courville, *Deep Learning*, MIT Press (2016), sections 6.2.2 and
+6.5 (output units and back-propagation).
+
+J. Nocedal and S. J. Wright, *Numerical Optimization*, 2nd ed., Springer (2006), section 8.1
+(finite-difference derivative approximations).
+"""
+from __future__ import annotations
+
+from .._validation import DimensionOutOfRangeError, TargetOutOfBoundsError
+from ._classification import (
+    BCE_GRAD_EPSILON,
+    binary_cross_entropy_grad,
+    binary_cross_entropy_with_logits_grad,
+    cross_entropy_grad,
+    kl_div_grad,
+    nll_loss_grad,
+)
+from ._embedding import cosine_similarity_grad
+from ._numerical import numerical_gradient
+from ._regression import mse_loss_grad
+
+__all__ = [
+    "cross_entropy_grad",
+    "nll_loss_grad",
+    "binary_cross_entropy_grad",
+    "binary_cross_entropy_with_logits_grad",
+    "kl_div_grad",
+    "mse_loss_grad",
+    "cosine_similarity_grad",
+    "numerical_gradient",
+    "TargetOutOfBoundsError",
+    "DimensionOutOfRangeError",
+]
