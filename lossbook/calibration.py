@@ -519,6 +519,8 @@ def fit_temperature(
         beta = 0.5 * (beta_low + beta_high)
     for _ in range(200):
         slope, curvature = _nll_derivatives(beta, z, y)
+        if slope == 0:
+            break
         if slope > 0:
             beta_high = beta
         else:
@@ -528,6 +530,6 @@ def fit_temperature(
             beta,
             newton if beta_low < newton < beta_high else 0.5 * (beta_low + beta_high),
         )
-        if slope == 0 or abs(beta - previous) <= 4 * np.spacing(previous):
+        if abs(beta - previous) <= 4 * np.spacing(previous):
             break
     return 1 / beta
