@@ -5,11 +5,12 @@ BIN      := $(VENV)/bin
 JB_FLAGS := -W -n --keep-going
 STAMP    := $(VENV)/.installed
 
-.PHONY: book book-nosolutions test test-fast notebooks bench pdf serve lab clean help
+.PHONY: book book-nosolutions test test-fast lint notebooks bench pdf serve lab clean help
 
 help:
 	@echo "make book              build the HTML site into _build/html (warnings are errors)"
-	@echo "make test              run every test: unit, doctests, notebooks (nbval), build, browser"
+	@echo "make test              run every test: lint, unit, doctests, notebooks (nbval), build, browser"
+	@echo "make lint              ruff check and ruff format --check (configured in pyproject.toml)"
 	@echo "make book-nosolutions  build the site without exercise solutions, into _build/nosolutions"
 	@echo "make pdf               build the whole book as a PDF, _build/pdf/lossbook.pdf"
 	@echo "make notebooks         re-execute every chapter from book/_src"
@@ -31,8 +32,15 @@ book-nosolutions: $(STAMP)
 	$(BIN)/python tools/nosolutions.py
 	@echo "The site without solutions is in _build/nosolutions/_build/html."
 
-test: $(STAMP)
+test: $(STAMP) lint
 	$(BIN)/python -m pytest
+
+# One ruff configuration (pyproject.toml; book/_src/ruff.toml sets 88 columns for chapters).
+LINTED := lossbook tests tools bench book/_src
+
+lint: $(STAMP)
+	$(BIN)/ruff check $(LINTED)
+	$(BIN)/ruff format --check $(LINTED)
 
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -m "not slow"
@@ -43,6 +51,10 @@ notebooks: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/bench_speed.py
 	$(BIN)/python bench/bench_accuracy.py
+	$(BIN)/python bench/bench_info.py
+	$(BIN)/python bench/bench_regression.py
+	$(BIN)/python bench/bench_contrastive.py
+	$(BIN)/python bench/bench_memory.py
 
 pdf: $(STAMP)
 	$(BIN)/python tools/pdf.py

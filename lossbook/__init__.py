@@ -4,4 +4,8 @@ Modules, by layer: :mod:`lossbook.functional` (PyTorch's losses in NumPy), :mod:
 (their analytic gradients), :mod:`lossbook.info` (information measures), :mod:`lossbook.symbolic`
 (SymPy definitions and the derive-then-verify checks), :mod:`lossbook.plotting` (the figure style).
 """
-__version__ = "0.1.0"
+
+# The one place the version is written: pyproject.toml reads it ([tool.setuptools.dynamic]);
+# CITATION.cff, _config.yml, book/how-to-cite.md and the chapters' install cells repeat it, and
+# tests/test_course_material.py::test_one_version_everywhere checks that they agree.
+__version__ = "0.2.0"

@@ -1,4 +1,5 @@
 """Hypothesis strategies shared by the property tests (imported as ``strategies``)."""
+
 from __future__ import annotations
 
 import numpy as np

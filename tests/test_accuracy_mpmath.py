@@ -24,10 +24,11 @@ They are (see the builders in ``bench/_reference.py``):
 Everything else is held to 4 ulp with no allowance. Both this file's tests and the benchmark print
 the input, the exact value and the result for every violation.
 """
+
 from __future__ import annotations
 
 import sys
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import mpmath
@@ -44,16 +45,18 @@ ULP_BOUND = 4.0
 FUNCTIONS = list(R.BUILDERS)
 
 
-@lru_cache(maxsize=None)
+@cache
 def outcome(function: str, dtype) -> R.Outcome:
     return R.measure(function, F, dtype, bound=ULP_BOUND)
 
 
 def report(failures, limit=12) -> str:
     worst = sorted(failures, key=lambda f: -f[3])[:limit]
-    lines = [f"  {where}\n      exact {exact}\n      got   {got}  ({ulps:.3g} ulp; "
-             f"allowed {allowed:.3g})"
-             for where, exact, got, ulps, allowed in worst]
+    lines = [
+        f"  {where}\n      exact {exact}\n      got   {got}  ({ulps:.3g} ulp; "
+        f"allowed {allowed:.3g})"
+        for where, exact, got, ulps, allowed in worst
+    ]
     more = f"\n  ... and {len(failures) - limit} more" if len(failures) > limit else ""
     return f"{len(failures)} result(s) beyond {ULP_BOUND:g} ulp:\n" + "\n".join(lines) + more
 
@@ -71,8 +74,11 @@ def test_float64_is_within_4_ulp_of_the_exact_value(function):
 def test_no_inf_or_nan_where_the_exact_value_is_finite(function, dtype):
     result = outcome(function, dtype)
     if result.nonfinite:
-        pytest.fail(f"{function}, {np.dtype(dtype)}: inf or nan where the exact value is finite:\n  "
-                    + "\n  ".join(result.nonfinite_cases[:12]), pytrace=False)
+        pytest.fail(
+            f"{function}, {np.dtype(dtype)}: inf or nan where the exact value is finite:\n  "
+            + "\n  ".join(result.nonfinite_cases[:12]),
+            pytrace=False,
+        )
 
 
 def test_the_headline_case_of_the_issue():
@@ -101,7 +107,7 @@ def test_the_error_measure():
         assert 0.5 < R.error_in_ulps(np.nextafter(nearest, 1.0), exact, np.float64) <= 1.5
         assert R.error_in_ulps(np.float32(exact), exact, np.float32) <= 0.5
         assert R.representable(mpmath.mpf("1e-300"), np.float64)
-        assert not R.representable(mpmath.mpf("1e-310"), np.float64)          # subnormal
+        assert not R.representable(mpmath.mpf("1e-310"), np.float64)  # subnormal
         assert not R.representable(mpmath.mpf("1e-300"), np.float32)
 
 
@@ -112,6 +118,8 @@ def test_the_grid_covers_the_stress_regimes():
     assert max(float(np.max(np.abs(c.args[0][np.isfinite(c.args[0])]))) for c in ce) >= 1e4
     assert any(c.exact[0] < mpmath.mpf("1e-100") and c.exact[0] > 0 for c in ce)
     kl = R.cases("kl_div", np.float64)
-    assert min(float(np.min(c.args[1][c.args[1] > 0])) for c in kl if np.any(c.args[1] > 0)) <= 1e-300
+    assert (
+        min(float(np.min(c.args[1][c.args[1] > 0])) for c in kl if np.any(c.args[1] > 0)) <= 1e-300
+    )
     assert any("near-equal" in c.label for c in kl)
     assert any("near-parallel" in c.label for c in R.cases("cosine_similarity", np.float64))

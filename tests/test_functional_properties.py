@@ -5,21 +5,27 @@ database is written. ``LOSSBOOK_EXAMPLES`` (default 40) sets the number of examp
 Tolerances are stated per property, in units of the float64 epsilon where the identity is exact in
 real arithmetic and only rounding separates the two sides.
 """
+
 from __future__ import annotations
 
 import math
 import os
 
 import numpy as np
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
+from strategies import distributions, finite
 
 import lossbook.functional as F
 import lossbook.info as info
-from strategies import distributions, finite
 
-SETTINGS = settings(max_examples=int(os.environ.get("LOSSBOOK_EXAMPLES", 40)), deadline=None,
-                    derandomize=True, database=None)
+SETTINGS = settings(
+    max_examples=int(os.environ.get("LOSSBOOK_EXAMPLES", 40)),
+    deadline=None,
+    derandomize=True,
+    database=None,
+)
 EPS = float(np.finfo(np.float64).eps)
 
 
@@ -45,8 +51,10 @@ def pairs(draw, allow_zeros_in_p=True):
 def vector_pairs(draw):
     n = draw(st.integers(1, 8))
     element = finite(-1e3, 1e3)
-    return (draw(arrays(np.float64, (3, n), elements=element)),
-            draw(arrays(np.float64, (3, n), elements=element)))
+    return (
+        draw(arrays(np.float64, (3, n), elements=element)),
+        draw(arrays(np.float64, (3, n), elements=element)),
+    )
 
 
 # ---- softmax and cross-entropy ----------------------------------------------------------------
@@ -63,8 +71,9 @@ def test_softmax_cross_entropy_is_shift_invariant(batch, shift):
 
 
 @SETTINGS
-@given(arrays(np.float64, st.tuples(st.integers(1, 4), st.integers(1, 9)),
-              elements=finite(-800, 800)))
+@given(
+    arrays(np.float64, st.tuples(st.integers(1, 4), st.integers(1, 9)), elements=finite(-800, 800))
+)
 def test_softmax_is_a_distribution(z):
     """Entries in [0, 1], summing to 1 within C rounding errors, for logits up to +-800; and
     exp(log_softmax) = softmax (exp turns the half-ulp error of a log-probability l into a relative
@@ -77,16 +86,21 @@ def test_softmax_is_a_distribution(z):
 
 
 @SETTINGS
-@given(logit_batches(scale=100.0), st.sampled_from(["none", "mean", "sum"]),
-       st.booleans(), st.sampled_from([-100, 0, 1]))
+@given(
+    logit_batches(scale=100.0),
+    st.sampled_from(["none", "mean", "sum"]),
+    st.booleans(),
+    st.sampled_from([-100, 0, 1]),
+)
 def test_nll_of_log_softmax_is_cross_entropy(batch, reduction, weighted, ignore_index):
     """nll_loss(log_softmax(z), y) = cross_entropy(z, y) for every reduction, weight and
     ignore_index (PyTorch defines cross_entropy this way)."""
     z, y = batch
     weight = np.linspace(0.5, 2.0, z.shape[1]) if weighted else None
     ce = F.cross_entropy(z, y, weight=weight, ignore_index=ignore_index, reduction=reduction)
-    nll = F.nll_loss(F.log_softmax(z, 1), y, weight=weight, ignore_index=ignore_index,
-                     reduction=reduction)
+    nll = F.nll_loss(
+        F.log_softmax(z, 1), y, weight=weight, ignore_index=ignore_index, reduction=reduction
+    )
     np.testing.assert_allclose(ce, nll, rtol=8 * EPS, atol=1e-300, equal_nan=True)
 
 
@@ -95,8 +109,12 @@ def test_nll_of_log_softmax_is_cross_entropy(batch, reduction, weighted, ignore_
 def test_class_index_and_one_hot_probability_targets_agree(batch):
     z, y = batch
     one_hot = F.one_hot(y, z.shape[1]).astype(np.float64)
-    np.testing.assert_allclose(F.cross_entropy(z, one_hot, reduction="none"),
-                               F.cross_entropy(z, y, reduction="none"), rtol=8 * EPS, atol=1e-300)
+    np.testing.assert_allclose(
+        F.cross_entropy(z, one_hot, reduction="none"),
+        F.cross_entropy(z, y, reduction="none"),
+        rtol=8 * EPS,
+        atol=1e-300,
+    )
 
 
 # ---- information identities -------------------------------------------------------------------
@@ -131,10 +149,16 @@ def test_kl_is_cross_entropy_minus_entropy(pq):
     assert math.isclose(kl, h_pq - h_p, rel_tol=1e-12, abs_tol=16 * EPS * (1 + h_pq))
     # also with log_target=True and as the 'batchmean' of a batch of one
     log_p = np.log(np.where(p > 0, p, 1.0))
-    kl_log_target = float(F.kl_div(np.log(q)[p > 0], log_p[p > 0], reduction="sum", log_target=True))
+    kl_log_target = float(
+        F.kl_div(np.log(q)[p > 0], log_p[p > 0], reduction="sum", log_target=True)
+    )
     assert math.isclose(kl_log_target, kl, rel_tol=1e-12, abs_tol=16 * EPS)
-    assert math.isclose(float(F.kl_div(np.log(q)[None, :], p[None, :], reduction="batchmean")), kl,
-                        rel_tol=4 * EPS, abs_tol=1e-300)
+    assert math.isclose(
+        float(F.kl_div(np.log(q)[None, :], p[None, :], reduction="batchmean")),
+        kl,
+        rel_tol=4 * EPS,
+        abs_tol=1e-300,
+    )
 
 
 # ---- cosine similarity ------------------------------------------------------------------------
@@ -148,7 +172,8 @@ def test_cosine_is_in_minus_one_one_and_scale_invariant(vectors, power, factor):
     cos = F.cosine_similarity(a, b, dim=1)
     assert np.all(np.abs(cos) <= 1.0)
     norms_ok = (np.linalg.norm(a, axis=1) * min(2.0**power, factor, 1.0) > 1e-6) & (
-        np.linalg.norm(b, axis=1) > 1e-6)
+        np.linalg.norm(b, axis=1) > 1e-6
+    )
     scaled = F.cosine_similarity(np.ldexp(a, power), b, dim=1)
     np.testing.assert_allclose(scaled[norms_ok], cos[norms_ok], rtol=0, atol=4 * EPS)
     stretched = F.cosine_similarity(a * factor, b, dim=1)
@@ -158,8 +183,7 @@ def test_cosine_is_in_minus_one_one_and_scale_invariant(vectors, power, factor):
 
 # ---- binary cross-entropy ---------------------------------------------------------------------
 @SETTINGS
-@given(arrays(np.float64, st.integers(1, 10), elements=finite(-30, 30)),
-       st.data())
+@given(arrays(np.float64, st.integers(1, 10), elements=finite(-30, 30)), st.data())
 def test_bce_with_logits_is_bce_of_the_sigmoid(x, data):
     """binary_cross_entropy_with_logits(x, y) = binary_cross_entropy(sigmoid(x), y) where both are
     finite and the clamp at -100 is inactive (|x| <= 30). The right side loses accuracy computing

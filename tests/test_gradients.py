@@ -4,6 +4,7 @@ losses (independent of PyTorch); numerical_gradient on functions with known deri
 PyTorch is optional: without it the autograd cross-checks skip with a hint, unless
 LOSSBOOK_REQUIRE_TORCH=1 (CI), which makes its absence a failure.
 """
+
 from __future__ import annotations
 
 import itertools
@@ -45,8 +46,10 @@ def require_torch():
     try:
         import torch
     except ImportError:
-        message = ("PyTorch is not installed: `pip install torch==2.13.0` to run the autograd "
-                   "cross-checks (LOSSBOOK_REQUIRE_TORCH=1 makes this a failure)")
+        message = (
+            "PyTorch is not installed: `pip install torch==2.13.0` to run the autograd "
+            "cross-checks (LOSSBOOK_REQUIRE_TORCH=1 makes this a failure)"
+        )
         if os.environ.get("LOSSBOOK_REQUIRE_TORCH") == "1":
             pytest.fail(f"LOSSBOOK_REQUIRE_TORCH=1, but {message}", pytrace=False)
         pytest.skip(message)
@@ -57,20 +60,21 @@ def require_torch():
 def torch():
     torch = require_torch()
     threads = torch.get_num_threads()
-    torch.set_num_threads(1)      # tiny tensors: threads only cost time (a lot on a busy machine)
+    torch.set_num_threads(1)  # tiny tensors: threads only cost time (a lot on a busy machine)
     yield torch
     torch.set_num_threads(threads)
 
 
 def autograd(torch, loss, input, *args, **kwargs):
     """``input.grad`` after ``loss(input, *args, **kwargs).sum().backward()`` (NumPy in and out)."""
+
     def tensor(value):
         if isinstance(value, (np.ndarray, np.generic)):
             return torch.from_numpy(np.array(value))
         return value
 
     x = torch.tensor(np.asarray(input), requires_grad=True)
-    with warnings.catch_warnings():     # kl_div with reduction='mean' warns that it is not the KL
+    with warnings.catch_warnings():  # kl_div with reduction='mean' warns that it is not the KL
         warnings.filterwarnings("ignore", message="reduction: 'mean' divides", category=UserWarning)
         out = loss(x, *map(tensor, args), **{k: tensor(v) for k, v in kwargs.items()})
     out.sum().backward()
@@ -82,15 +86,17 @@ def assert_grad_close(actual, expected, dtype, case=""):
     assert actual.shape == expected.shape, (actual.shape, expected.shape, case)
     finite = np.abs(expected[np.isfinite(expected)])
     scale = float(finite.max()) if finite.size else 0.0
-    np.testing.assert_allclose(actual, expected, rtol=RTOL[dtype], atol=ATOL[dtype] * scale,
-                               err_msg=str(case))
+    np.testing.assert_allclose(
+        actual, expected, rtol=RTOL[dtype], atol=ATOL[dtype] * scale, err_msg=str(case)
+    )
 
 
 def assert_numeric_close(actual, loss_of_input, x, case=""):
     expected = G.numerical_gradient(loss_of_input, x)
     scale = float(np.max(np.abs(expected))) if expected.size else 0.0
-    np.testing.assert_allclose(actual, expected, rtol=NUMERIC_RTOL,
-                               atol=NUMERIC_ATOL * max(scale, 1e-3), err_msg=str(case))
+    np.testing.assert_allclose(
+        actual, expected, rtol=NUMERIC_RTOL, atol=NUMERIC_ATOL * max(scale, 1e-3), err_msg=str(case)
+    )
 
 
 def total(loss):
@@ -101,7 +107,7 @@ def total(loss):
 # --------------------------------------------------------------------------------------------
 # cases
 # --------------------------------------------------------------------------------------------
-INDEX_SHAPES = [(5,), (6, 4), (3, 4, 5), (2, 3, 2, 3)]   # (C), (N, C), K = 1, K = 2
+INDEX_SHAPES = [(5,), (6, 4), (3, 4, 5), (2, 3, 2, 3)]  # (C), (N, C), K = 1, K = 2
 PROB_SHAPES = [(5,), (6, 4), (2, 3, 2, 3)]
 
 
@@ -117,7 +123,7 @@ def make_class_targets(rng, shape, ignore):
     """Class indices for input ``shape``; with ``ignore`` some (for 1-D input: the only one) are
     ``IGNORE``, and for batches at least one is kept and one ignored."""
     dim = class_dim(shape)
-    target_shape = shape[:dim] + shape[dim + 1:]
+    target_shape = shape[:dim] + shape[dim + 1 :]
     t = np.asarray(rng.integers(0, shape[dim], size=target_shape), dtype=np.int64)
     if ignore:
         if t.ndim == 0:
@@ -142,17 +148,18 @@ def make_probabilities(rng, shape, dtype=np.float64):
 # --------------------------------------------------------------------------------------------
 def test_numerical_gradient_of_sum_of_cubes_is_three_x_squared():
     x = rng_for("cubes").normal(size=(3, 4)) * 3
-    g = G.numerical_gradient(lambda v: np.sum(v ** 3), x)
+    g = G.numerical_gradient(lambda v: np.sum(v**3), x)
     assert g.shape == x.shape and g.dtype == np.float64
     # rounding error ~ eps |f| / h: relative to the largest entry, not to each one
-    np.testing.assert_allclose(g, 3 * x ** 2, rtol=1e-9, atol=1e-9 * np.max(3 * x ** 2))
+    np.testing.assert_allclose(g, 3 * x**2, rtol=1e-9, atol=1e-9 * np.max(3 * x**2))
 
 
 def test_numerical_gradient_of_a_linear_function_and_of_a_scalar_point():
     a = rng_for("linear").normal(size=(2, 3))
-    np.testing.assert_allclose(G.numerical_gradient(lambda v: np.sum(a * v), np.zeros((2, 3))), a,
-                               rtol=1e-10)
-    g = G.numerical_gradient(np.exp, np.float64(1.5))          # 0-d in, 0-d out
+    np.testing.assert_allclose(
+        G.numerical_gradient(lambda v: np.sum(a * v), np.zeros((2, 3))), a, rtol=1e-10
+    )
+    g = G.numerical_gradient(np.exp, np.float64(1.5))  # 0-d in, 0-d out
     assert g.shape == () and abs(float(g) - np.exp(1.5)) < 1e-9
 
 
@@ -167,24 +174,26 @@ def test_numerical_gradient_default_step_scales_with_x():
     g = G.numerical_gradient(f, x)
     expected_steps = np.cbrt(np.finfo(np.float64).eps) * np.array([1e6, 3.0, 1.0])
     np.testing.assert_allclose(steps[::2], expected_steps, rtol=1e-9)
-    np.testing.assert_allclose(g, 1 / x, rtol=1e-9)   # a fixed step 6e-6 would leave ~1e-4 at 1e6
+    np.testing.assert_allclose(g, 1 / x, rtol=1e-9)  # a fixed step 6e-6 would leave ~1e-4 at 1e6
 
 
 def test_numerical_gradient_calls_f_with_float64_arrays():
     seen = []
-    g = G.numerical_gradient(lambda v: seen.append(v.dtype) or np.sum(v ** 2),
-                             np.array([0.1, 3.0], dtype=np.float32))
+    g = G.numerical_gradient(
+        lambda v: seen.append(v.dtype) or np.sum(v**2), np.array([0.1, 3.0], dtype=np.float32)
+    )
     assert g.dtype == np.float64 and set(seen) == {np.dtype(np.float64)}
-    np.testing.assert_allclose(g, 2 * np.array([0.1, 3.0], dtype=np.float32).astype(np.float64),
-                               rtol=1e-10)
+    np.testing.assert_allclose(
+        g, 2 * np.array([0.1, 3.0], dtype=np.float32).astype(np.float64), rtol=1e-10
+    )
 
 
 def test_numerical_gradient_with_explicit_steps():
     x = np.array([0.3, 0.7])
-    coarse = G.numerical_gradient(lambda v: np.sum(v ** 3), x, h=0.1)   # exact up to h**2 * f'''/6
-    np.testing.assert_allclose(coarse, 3 * x ** 2 + 0.1 ** 2, rtol=1e-12)
-    per_entry = G.numerical_gradient(lambda v: np.sum(v ** 3), x, h=np.array([0.1, 0.2]))
-    np.testing.assert_allclose(per_entry, 3 * x ** 2 + np.array([0.1, 0.2]) ** 2, rtol=1e-12)
+    coarse = G.numerical_gradient(lambda v: np.sum(v**3), x, h=0.1)  # exact up to h**2 * f'''/6
+    np.testing.assert_allclose(coarse, 3 * x**2 + 0.1**2, rtol=1e-12)
+    per_entry = G.numerical_gradient(lambda v: np.sum(v**3), x, h=np.array([0.1, 0.2]))
+    np.testing.assert_allclose(per_entry, 3 * x**2 + np.array([0.1, 0.2]) ** 2, rtol=1e-12)
 
 
 def test_numerical_gradient_rejects_bad_arguments():
@@ -209,8 +218,12 @@ def test_cross_entropy_grad_class_indices_match_autograd(torch, shape, weighted,
         rng = rng_for("ce", shape, weighted, ignore, case)
         dtype = case["dtype"]
         x, t = make_logits(rng, shape, dtype), make_class_targets(rng, shape, ignore)
-        kwargs = dict(weight=make_class_weight(rng, shape, weighted, dtype), ignore_index=IGNORE,
-                      reduction=case["reduction"], label_smoothing=case["label_smoothing"])
+        kwargs = dict(
+            weight=make_class_weight(rng, shape, weighted, dtype),
+            ignore_index=IGNORE,
+            reduction=case["reduction"],
+            label_smoothing=case["label_smoothing"],
+        )
         expected = autograd(torch, torch.nn.functional.cross_entropy, x, t, **kwargs)
         assert_grad_close(G.cross_entropy_grad(x, t, **kwargs), expected, dtype, case)
 
@@ -222,8 +235,11 @@ def test_cross_entropy_grad_class_probabilities_match_autograd(torch, shape, wei
         rng = rng_for("ce-prob", shape, weighted, case)
         dtype = case["dtype"]
         x, q = make_logits(rng, shape, dtype), make_probabilities(rng, shape, dtype)
-        kwargs = dict(weight=make_class_weight(rng, shape, weighted, dtype),
-                      reduction=case["reduction"], label_smoothing=case["label_smoothing"])
+        kwargs = dict(
+            weight=make_class_weight(rng, shape, weighted, dtype),
+            reduction=case["reduction"],
+            label_smoothing=case["label_smoothing"],
+        )
         expected = autograd(torch, torch.nn.functional.cross_entropy, x, q, **kwargs)
         assert_grad_close(G.cross_entropy_grad(x, q, **kwargs), expected, dtype, case)
 
@@ -235,7 +251,7 @@ def test_cross_entropy_grad_every_target_ignored(torch, shape, weighted, label_s
     """The 'mean' loss is 0/0 = nan, but PyTorch's gradient is 0: only kept targets are written."""
     rng = rng_for("ce-all-ignored", shape, weighted, label_smoothing)
     x = make_logits(rng, shape)
-    t = np.full(shape[:class_dim(shape)] + shape[class_dim(shape) + 1:], IGNORE, dtype=np.int64)
+    t = np.full(shape[: class_dim(shape)] + shape[class_dim(shape) + 1 :], IGNORE, dtype=np.int64)
     w = make_class_weight(rng, shape, weighted)
     for reduction in REDUCTIONS:
         kwargs = dict(weight=w, reduction=reduction, label_smoothing=label_smoothing)
@@ -252,8 +268,9 @@ def test_cross_entropy_grad_kept_weights_summing_to_zero_give_nan_rows(torch, la
     t, w = np.array([0, 0, IGNORE]), np.array([0.0, 1.0, 1.0, 1.0])
     kwargs = dict(weight=w, label_smoothing=label_smoothing)
     grad = G.cross_entropy_grad(x, t, **kwargs)
-    assert_grad_close(grad, autograd(torch, torch.nn.functional.cross_entropy, x, t, **kwargs),
-                      np.float64)
+    assert_grad_close(
+        grad, autograd(torch, torch.nn.functional.cross_entropy, x, t, **kwargs), np.float64
+    )
     assert np.all(np.isnan(grad[:2])) and np.all(grad[2] == 0)
 
 
@@ -261,8 +278,15 @@ def test_cross_entropy_grad_ignore_index_may_be_a_real_class(torch):
     rng = rng_for("ce-ignore-class")
     x, t = make_logits(rng, (8, 3)), np.array([0, 1, 2, 1, 0, 2, 1, 1])
     for reduction in REDUCTIONS:
-        expected = autograd(torch, torch.nn.functional.cross_entropy, x, t, ignore_index=1,
-                            reduction=reduction, label_smoothing=0.1)
+        expected = autograd(
+            torch,
+            torch.nn.functional.cross_entropy,
+            x,
+            t,
+            ignore_index=1,
+            reduction=reduction,
+            label_smoothing=0.1,
+        )
         grad = G.cross_entropy_grad(x, t, ignore_index=1, reduction=reduction, label_smoothing=0.1)
         assert_grad_close(grad, expected, np.float64)
         assert np.all(grad[t == 1] == 0)
@@ -293,10 +317,17 @@ def test_cross_entropy_grad_matches_central_differences(shape, kind):
             t = make_class_targets(rng, shape, ignore=len(shape) > 1)
         else:
             t = make_probabilities(rng, shape)
-        kwargs = dict(weight=make_class_weight(rng, shape, case["weighted"]),
-                      reduction=case["reduction"], label_smoothing=case["label_smoothing"])
-        assert_numeric_close(G.cross_entropy_grad(x, t, **kwargs),
-                             lambda v: total(F.cross_entropy)(v, t, **kwargs), x, case)
+        kwargs = dict(
+            weight=make_class_weight(rng, shape, case["weighted"]),
+            reduction=case["reduction"],
+            label_smoothing=case["label_smoothing"],
+        )
+        assert_numeric_close(
+            G.cross_entropy_grad(x, t, **kwargs),
+            lambda v: total(F.cross_entropy)(v, t, **kwargs),
+            x,
+            case,
+        )
 
 
 def test_cross_entropy_grad_none_gives_each_samples_own_gradient():
@@ -305,7 +336,8 @@ def test_cross_entropy_grad_none_gives_each_samples_own_gradient():
     grad = G.cross_entropy_grad(x, t, reduction="none", label_smoothing=0.1)
     for n in range(4):
         own = G.numerical_gradient(
-            lambda v: F.cross_entropy(v, t, reduction="none", label_smoothing=0.1)[n], x)
+            lambda v: F.cross_entropy(v, t, reduction="none", label_smoothing=0.1)[n], x
+        )
         np.testing.assert_allclose(grad[n], own[n], rtol=NUMERIC_RTOL)
         assert np.all(np.delete(own, n, axis=0) == 0)
 
@@ -322,8 +354,9 @@ def test_cross_entropy_grad_identities():
     np.testing.assert_allclose(grad[kept], p[kept] - np.eye(5)[t[kept]], rtol=1e-13, atol=1e-16)
     np.testing.assert_allclose(G.cross_entropy_grad(x, t), grad / kept.sum(), rtol=1e-15)
     q = make_probabilities(rng, (7, 5))
-    np.testing.assert_allclose(G.cross_entropy_grad(x, q, reduction="sum"), p - q, rtol=1e-12,
-                               atol=1e-16)
+    np.testing.assert_allclose(
+        G.cross_entropy_grad(x, q, reduction="sum"), p - q, rtol=1e-12, atol=1e-16
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -337,8 +370,11 @@ def test_nll_loss_grad_matches_autograd(torch, shape, weighted, ignore):
         rng = rng_for("nll", shape, weighted, ignore, case)
         dtype = case["dtype"]
         x, t = make_logits(rng, shape, dtype), make_class_targets(rng, shape, ignore)
-        kwargs = dict(weight=make_class_weight(rng, shape, weighted, dtype), ignore_index=IGNORE,
-                      reduction=case["reduction"])
+        kwargs = dict(
+            weight=make_class_weight(rng, shape, weighted, dtype),
+            ignore_index=IGNORE,
+            reduction=case["reduction"],
+        )
         expected = autograd(torch, torch.nn.functional.nll_loss, x, t, **kwargs)
         assert_grad_close(G.nll_loss_grad(x, t, **kwargs), expected, dtype, case)
 
@@ -363,9 +399,12 @@ def test_nll_loss_grad_matches_central_differences(shape):
         rng = rng_for("nll-numeric", shape, reduction)
         x, t = make_logits(rng, shape), make_class_targets(rng, shape, ignore=len(shape) > 1)
         w = make_class_weight(rng, shape, True)
-        assert_numeric_close(G.nll_loss_grad(x, t, weight=w, reduction=reduction),
-                             lambda v: total(F.nll_loss)(v, t, weight=w, reduction=reduction), x,
-                             reduction)
+        assert_numeric_close(
+            G.nll_loss_grad(x, t, weight=w, reduction=reduction),
+            lambda v: total(F.nll_loss)(v, t, weight=w, reduction=reduction),
+            x,
+            reduction,
+        )
 
 
 # --------------------------------------------------------------------------------------------
@@ -387,8 +426,9 @@ def test_binary_cross_entropy_grad_matches_autograd(torch, shape):
         dtype = case["dtype"]
         p = rng.uniform(0.02, 0.98, size=shape).astype(dtype)
         y = rng.uniform(0, 1, size=shape).astype(dtype)
-        kwargs = dict(weight=make_bce_weight(rng, shape, case["weight"], dtype),
-                      reduction=case["reduction"])
+        kwargs = dict(
+            weight=make_bce_weight(rng, shape, case["weight"], dtype), reduction=case["reduction"]
+        )
         expected = autograd(torch, torch.nn.functional.binary_cross_entropy, p, y, **kwargs)
         assert_grad_close(G.binary_cross_entropy_grad(p, y, **kwargs), expected, dtype, case)
 
@@ -399,22 +439,30 @@ def test_binary_cross_entropy_grad_at_probabilities_zero_and_one(torch, dtype):
     p = np.array([0.0, 0.0, 1.0, 1.0, 0.0, 1e-13, 0.5], dtype=dtype)
     y = np.array([0.0, 1.0, 0.0, 1.0, 0.5, 1.0, 0.5], dtype=dtype)
     for reduction in REDUCTIONS:
-        expected = autograd(torch, torch.nn.functional.binary_cross_entropy, p, y,
-                            reduction=reduction)
+        expected = autograd(
+            torch, torch.nn.functional.binary_cross_entropy, p, y, reduction=reduction
+        )
         grad = G.binary_cross_entropy_grad(p, y, reduction=reduction)
         assert_grad_close(grad, expected, dtype)
-    np.testing.assert_allclose(G.binary_cross_entropy_grad(p, y, reduction="sum")[:4],
-                               [0.0, -1e12, 1e12, 0.0], rtol=1e-8)
+    np.testing.assert_allclose(
+        G.binary_cross_entropy_grad(p, y, reduction="sum")[:4], [0.0, -1e12, 1e12, 0.0], rtol=1e-8
+    )
 
 
 def test_binary_cross_entropy_grad_matches_central_differences():
     for case in options(weight=BCE_WEIGHTS, reduction=REDUCTIONS):
         rng = rng_for("bce-numeric", case)
         p, y = rng.uniform(0.05, 0.95, size=(3, 4)), rng.uniform(0, 1, size=(3, 4))
-        kwargs = dict(weight=make_bce_weight(rng, (3, 4), case["weight"], np.float64),
-                      reduction=case["reduction"])
-        assert_numeric_close(G.binary_cross_entropy_grad(p, y, **kwargs),
-                             lambda v: total(F.binary_cross_entropy)(v, y, **kwargs), p, case)
+        kwargs = dict(
+            weight=make_bce_weight(rng, (3, 4), case["weight"], np.float64),
+            reduction=case["reduction"],
+        )
+        assert_numeric_close(
+            G.binary_cross_entropy_grad(p, y, **kwargs),
+            lambda v: total(F.binary_cross_entropy)(v, y, **kwargs),
+            p,
+            case,
+        )
 
 
 @pytest.mark.parametrize("pos_weight", [False, True], ids=["no-pos-weight", "pos-weight"])
@@ -423,15 +471,18 @@ def test_binary_cross_entropy_with_logits_grad_matches_autograd(torch, pos_weigh
         rng = rng_for("bce-logits", pos_weight, case)
         dtype = case["dtype"]
         x = make_logits(rng, (5, 4), dtype)
-        soft = rng.random((5, 4)) < 0.3                         # mostly 0/1 targets, some soft
+        soft = rng.random((5, 4)) < 0.3  # mostly 0/1 targets, some soft
         y = np.where(soft, rng.uniform(0, 1, (5, 4)), rng.integers(0, 2, (5, 4))).astype(dtype)
-        kwargs = dict(weight=make_bce_weight(rng, (5, 4), case["weight"], dtype),
-                      reduction=case["reduction"],
-                      pos_weight=rng.uniform(0.5, 4, size=4).astype(dtype) if pos_weight else None)
+        kwargs = dict(
+            weight=make_bce_weight(rng, (5, 4), case["weight"], dtype),
+            reduction=case["reduction"],
+            pos_weight=rng.uniform(0.5, 4, size=4).astype(dtype) if pos_weight else None,
+        )
         loss = torch.nn.functional.binary_cross_entropy_with_logits
         expected = autograd(torch, loss, x, y, **kwargs)
-        assert_grad_close(G.binary_cross_entropy_with_logits_grad(x, y, **kwargs), expected, dtype,
-                          case)
+        assert_grad_close(
+            G.binary_cross_entropy_with_logits_grad(x, y, **kwargs), expected, dtype, case
+        )
 
 
 def test_binary_cross_entropy_with_logits_grad_extreme_logits(torch):
@@ -439,8 +490,14 @@ def test_binary_cross_entropy_with_logits_grad_extreme_logits(torch):
     y = np.array([1.0, 0.0, 0.0, 1.0, 1.0, 0.0, 1.0, 0.0])
     pw = np.array(2.5)
     grad = G.binary_cross_entropy_with_logits_grad(x, y, reduction="sum", pos_weight=pw)
-    expected = autograd(torch, torch.nn.functional.binary_cross_entropy_with_logits, x, y,
-                        reduction="sum", pos_weight=pw)
+    expected = autograd(
+        torch,
+        torch.nn.functional.binary_cross_entropy_with_logits,
+        x,
+        y,
+        reduction="sum",
+        pos_weight=pw,
+    )
     assert_grad_close(grad, expected, np.float64)
     # Where PyTorch's sigma(x) - 1 rounds to 0, the stable form keeps -pw * sigma(-x):
     exact = -2.5 / (1 + mpmath.exp(40))
@@ -452,11 +509,17 @@ def test_binary_cross_entropy_with_logits_grad_matches_central_differences():
     for case in options(pos_weight=[False, True], reduction=REDUCTIONS):
         rng = rng_for("bce-logits-numeric", case)
         x, y = make_logits(rng, (3, 4)), rng.uniform(0, 1, size=(3, 4))
-        kwargs = dict(weight=rng.uniform(0.5, 2, size=(3, 4)), reduction=case["reduction"],
-                      pos_weight=rng.uniform(0.5, 4.0, size=4) if case["pos_weight"] else None)
-        assert_numeric_close(G.binary_cross_entropy_with_logits_grad(x, y, **kwargs),
-                             lambda v: total(F.binary_cross_entropy_with_logits)(v, y, **kwargs), x,
-                             case)
+        kwargs = dict(
+            weight=rng.uniform(0.5, 2, size=(3, 4)),
+            reduction=case["reduction"],
+            pos_weight=rng.uniform(0.5, 4.0, size=4) if case["pos_weight"] else None,
+        )
+        assert_numeric_close(
+            G.binary_cross_entropy_with_logits_grad(x, y, **kwargs),
+            lambda v: total(F.binary_cross_entropy_with_logits)(v, y, **kwargs),
+            x,
+            case,
+        )
 
 
 # --------------------------------------------------------------------------------------------
@@ -464,13 +527,14 @@ def test_binary_cross_entropy_with_logits_grad_matches_central_differences():
 # --------------------------------------------------------------------------------------------
 @pytest.mark.parametrize("shape", [(5,), (3, 4), (2, 3, 4)], ids=str)
 def test_kl_div_grad_matches_autograd(torch, shape):
-    for case in options(dtype=DTYPES, reduction=REDUCTIONS + ["batchmean"],
-                        log_target=[False, True]):
+    for case in options(
+        dtype=DTYPES, reduction=REDUCTIONS + ["batchmean"], log_target=[False, True]
+    ):
         rng = rng_for("kl", shape, case)
         dtype = case["dtype"]
         log_q = np.log(make_probabilities(rng, shape)).astype(dtype)
         p = make_probabilities(rng, shape)
-        p.flat[0] = 0.0                                         # a zero target: gradient 0
+        p.flat[0] = 0.0  # a zero target: gradient 0
         with np.errstate(divide="ignore"):
             t = (np.log(p) if case["log_target"] else p).astype(dtype)
         kwargs = dict(reduction=case["reduction"], log_target=case["log_target"])
@@ -482,10 +546,11 @@ def test_kl_div_grad_broadcast_target_and_infinite_input(torch):
     for reduction in REDUCTIONS + ["batchmean"]:
         rng = rng_for("kl-broadcast", reduction)
         log_q, p = np.log(make_probabilities(rng, (4,))), make_probabilities(rng, (3, 4))
-        log_q[1] = -np.inf                                      # the gradient is still -t
+        log_q[1] = -np.inf  # the gradient is still -t
         expected = autograd(torch, torch.nn.functional.kl_div, log_q, p, reduction=reduction)
-        assert_grad_close(G.kl_div_grad(log_q, p, reduction=reduction), expected, np.float64,
-                          reduction)
+        assert_grad_close(
+            G.kl_div_grad(log_q, p, reduction=reduction), expected, np.float64, reduction
+        )
 
 
 def test_kl_div_grad_matches_central_differences():
@@ -493,8 +558,9 @@ def test_kl_div_grad_matches_central_differences():
         rng = rng_for("kl-numeric", case)
         log_q, p = np.log(make_probabilities(rng, (3, 4))), make_probabilities(rng, (3, 4))
         t = np.log(p) if case["log_target"] else p
-        assert_numeric_close(G.kl_div_grad(log_q, t, **case),
-                             lambda v: total(F.kl_div)(v, t, **case), log_q, case)
+        assert_numeric_close(
+            G.kl_div_grad(log_q, t, **case), lambda v: total(F.kl_div)(v, t, **case), log_q, case
+        )
 
 
 @pytest.mark.parametrize("shape", [(), (5,), (3, 4)], ids=str)
@@ -512,8 +578,12 @@ def test_mse_loss_grad_matches_central_differences(shape):
     rng = rng_for("mse-numeric", shape)
     x, y = rng.normal(size=shape), rng.normal(size=shape)
     for reduction in REDUCTIONS:
-        assert_numeric_close(G.mse_loss_grad(x, y, reduction=reduction),
-                             lambda v: total(F.mse_loss)(v, y, reduction=reduction), x, reduction)
+        assert_numeric_close(
+            G.mse_loss_grad(x, y, reduction=reduction),
+            lambda v: total(F.mse_loss)(v, y, reduction=reduction),
+            x,
+            reduction,
+        )
 
 
 # --------------------------------------------------------------------------------------------
@@ -558,8 +628,8 @@ def test_cosine_similarity_grad_matches_central_differences(case):
 
 def test_cosine_similarity_grad_where_a_norm_is_clamped():
     """Below eps the norm is the constant eps: the gradient is x2/(eps d2), as differences show."""
-    a = np.array([[0.18, -0.24, 0.0], [1.0, 2.0, -0.5], [0.0, 0.0, 0.0]])   # norms 0.3, 2.3, 0
-    b = np.array([[1.0, 2.0, 0.5], [0.1, 0.05, -0.2], [0.3, -0.2, 0.1]])    # norms 2.3, 0.23, 0.37
+    a = np.array([[0.18, -0.24, 0.0], [1.0, 2.0, -0.5], [0.0, 0.0, 0.0]])  # norms 0.3, 2.3, 0
+    b = np.array([[1.0, 2.0, 0.5], [0.1, 0.05, -0.2], [0.3, -0.2, 0.1]])  # norms 2.3, 0.23, 0.37
     g1, g2 = G.cosine_similarity_grad(a, b, eps=0.5)
     assert_numeric_close(g1, lambda v: total(F.cosine_similarity)(v, b, eps=0.5), a)
     assert_numeric_close(g2, lambda v: total(F.cosine_similarity)(a, v, eps=0.5), b)
@@ -580,8 +650,9 @@ def test_cosine_similarity_grad_where_pytorch_differs(torch):
     np.testing.assert_allclose(ta.grad.numpy()[0], g1[0] - cos * a[0] / (1e-8 * 5e-9), rtol=1e-12)
     assert_grad_close(g1[1:], ta.grad.numpy()[1:], np.float64)
     # Finite differences need a step far below |x1| = 5e-9 (the default is about 6e-6):
-    numeric = G.numerical_gradient(lambda v: float(F.cosine_similarity(v, b[:1])[0]), a[:1],
-                                   h=1e-12)
+    numeric = G.numerical_gradient(
+        lambda v: float(F.cosine_similarity(v, b[:1])[0]), a[:1], h=1e-12
+    )
     np.testing.assert_allclose(g1[:1], numeric, rtol=1e-6)
 
 
@@ -615,7 +686,7 @@ def test_gradients_keep_the_floating_dtype_of_input(dtype):
 def test_float32_gradients_are_the_float64_ones_rounded():
     """float32 input is computed in float64 and rounded once: the float64 result, to float32."""
     single = all_gradients(np.float32)
-    double = all_gradients(np.float32, compute=np.float64)   # the same float32 values, as float64
+    double = all_gradients(np.float32, compute=np.float64)  # the same float32 values, as float64
     for name in single:
         np.testing.assert_array_equal(single[name], double[name].astype(np.float32), err_msg=name)
 
@@ -624,8 +695,9 @@ GRAD_FUNCTIONS = {
     "cross_entropy": lambda **kw: G.cross_entropy_grad(np.zeros((2, 3)), np.array([0, 1]), **kw),
     "nll_loss": lambda **kw: G.nll_loss_grad(np.zeros((2, 3)), np.array([0, 1]), **kw),
     "bce": lambda **kw: G.binary_cross_entropy_grad(np.full(2, 0.5), np.ones(2), **kw),
-    "bce_logits": lambda **kw: G.binary_cross_entropy_with_logits_grad(np.zeros(2), np.ones(2),
-                                                                       **kw),
+    "bce_logits": lambda **kw: G.binary_cross_entropy_with_logits_grad(
+        np.zeros(2), np.ones(2), **kw
+    ),
     "kl_div": lambda **kw: G.kl_div_grad(np.zeros(2), np.full(2, 0.5), **kw),
     "mse": lambda **kw: G.mse_loss_grad(np.zeros(2), np.ones(2), **kw),
 }
@@ -681,8 +753,9 @@ def test_elementwise_loss_arguments_are_checked():
     with pytest.raises(ValueError, match="target must have the same shape"):
         G.binary_cross_entropy_with_logits_grad(np.zeros(3), np.ones(2))
     with pytest.raises(ValueError, match="pos_weight"):
-        G.binary_cross_entropy_with_logits_grad(np.zeros((2, 3)), np.ones((2, 3)),
-                                                pos_weight=np.ones(2))
+        G.binary_cross_entropy_with_logits_grad(
+            np.zeros((2, 3)), np.ones((2, 3)), pos_weight=np.ones(2)
+        )
     with pytest.raises(ValueError, match="target of shape"):
         G.kl_div_grad(np.zeros(3), np.ones(2))
     with pytest.raises(ValueError, match="target must have the same shape"):

@@ -1,5 +1,6 @@
 """lossbook.plotting: the style applies, helpers label axes with units, the simplex heat map puts
 each vertex where barycentric coordinates say (Agg backend)."""
+
 from __future__ import annotations
 
 import io
@@ -36,7 +37,16 @@ def test_use_style_sets_sizes_fonts_spines_and_determinism():
 
 
 def test_palette_is_okabe_ito_indexable_and_named():
-    okabe_ito = {"#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#000000"}
+    okabe_ito = {
+        "#E69F00",
+        "#56B4E9",
+        "#009E73",
+        "#F0E442",
+        "#0072B2",
+        "#D55E00",
+        "#CC79A7",
+        "#000000",
+    }
     assert set(lbplot.PALETTE) == okabe_ito and len(lbplot.PALETTE) == 8
     assert lbplot.PALETTE.vermillion == "#D55E00" and lbplot.PALETTE[6] == "#000000"
 
@@ -69,9 +79,10 @@ def test_barycentric_vertices():
 
 def test_simplex_heatmap_is_correct_at_the_vertices_and_labels_its_colour_bar():
     fig, ax = plt.subplots()
-    first = lambda q: np.asarray(q)[..., 0]              # 1 at e_1, 0 at e_2 and e_3
-    contours = lbplot.simplex_heatmap(ax, first, resolution=20, margin=0.0,
-                                      colorbar_label="q_1 (probability)")
+    first = lambda q: np.asarray(q)[..., 0]  # 1 at e_1, 0 at e_2 and e_3
+    contours = lbplot.simplex_heatmap(
+        ax, first, resolution=20, margin=0.0, colorbar_label="q_1 (probability)"
+    )
     points, values = contours.simplex_points, contours.simplex_values
     for vertex, expected in zip(np.eye(3), [1.0, 0.0, 0.0]):
         index = np.flatnonzero(np.all(np.isclose(points, vertex), axis=1))

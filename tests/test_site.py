@@ -13,7 +13,6 @@ import functools
 import http.server
 import os
 import re
-import shutil
 import subprocess
 import sys
 import threading
@@ -32,6 +31,14 @@ pytestmark = pytest.mark.slow
 REPOSITORY = yaml.safe_load((ROOT / "_config.yml").read_text())["repository"]["url"]
 CHAPTERS = sorted(p.stem for p in (ROOT / "book").glob("*.ipynb"))
 PAGES = sorted(p.stem for p in (ROOT / "book").glob("*.md")) + CHAPTERS
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
+# Chapters whose phone-sized screenshots are saved for a look (_build/screenshots/*-phone.png).
+PHONE_SCREENSHOTS = {"02-cross-entropy", "04-binary-cross-entropy", "07-numerical-stability"}
+# The chapters' hidden install cell (remove-cell): in the downloaded .ipynb, never on the page.
+INSTALL_MARKER = "LOSSBOOK_REQUIREMENT"
+# tools/pdf.py --site puts the PDF here (the Pages workflow does); a plain site build has no PDF.
+PDF_IN_SITE = "lossbook.pdf"
 
 
 def build_site(config_overrides: dict, output: Path) -> subprocess.CompletedProcess:
@@ -49,7 +56,7 @@ def build_site(config_overrides: dict, output: Path) -> subprocess.CompletedProc
     return subprocess.run(
         [str(jupyter_book), "build", str(ROOT), "-W", "-n", "--keep-going", "--config", str(config_path),
          "--path-output", str(output)],
-        capture_output=True, text=True, cwd=ROOT, timeout=900,
+        capture_output=True, text=True, cwd=ROOT, timeout=900, check=False,
     )
 
 
@@ -85,7 +92,7 @@ class _Links(HTMLParser):
             self.resources.append(attrs["href"])
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def parse(path: Path) -> _Links:
     parser = _Links()
     parser.feed(path.read_text(encoding="utf-8"))
@@ -119,7 +126,7 @@ def test_every_internal_link_and_anchor_resolves(site):
             target = (page.parent / unquote(url.path)).resolve() if url.path else page
             if target.is_dir():
                 target = target / "index.html"
-            if not target.exists():
+            if not target.exists() and target != (site / PDF_IN_SITE).resolve():
                 broken.append(f"{page.relative_to(site)} → {href} (no file)")
                 continue
             if url.fragment and target.suffix == ".html" and unquote(url.fragment) not in parse(target).ids:
@@ -164,7 +171,7 @@ def browser():
 
 def open_page(browser, url: str):
     """Open url; return (page, console errors, requests to other hosts, failed local requests)."""
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page = browser.new_page(viewport=DESKTOP)
     errors, foreign, failed = [], [], []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: errors.append(str(e)))
@@ -201,10 +208,46 @@ def test_page_renders_offline_in_chromium(browser, server, name):
         for image in images:
             assert image["ok"], f"image did not load: {image['src']}"
             assert image["alt"].strip(), f"image without alt text: {image['src']}"
+        if name in CHAPTERS:
+            assert INSTALL_MARKER not in page.content(), "the install cell is shown on the page"
+        check_code_fits_its_block(page)
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+        check_phone_layout(page, name)
+        assert not errors, f"console errors: {errors}"
     finally:
         page.close()
+
+
+def check_code_fits_its_block(page) -> None:
+    """At 1280 px no code line is wider than its code block (nothing hides behind a scrollbar)."""
+    wide = page.evaluate(
+        "() => Array.from(document.querySelectorAll('div.cell_input pre')).filter("
+        "p => p.scrollWidth > p.clientWidth).map(p => {"
+        "  const long = p.textContent.split('\\n').reduce((a, b) => b.length > a.length ? b : a, '');"
+        "  return `${p.scrollWidth} > ${p.clientWidth} px: ${long.trim()}`; })")
+    assert not wide, f"{len(wide)} code blocks wider than the page at 1280 px: {wide[:5]}"
+
+
+def check_phone_layout(page, name: str) -> None:
+    """At 390 x 844 the page does not scroll sideways and its navigation opens."""
+    page.set_viewport_size(PHONE)
+    overflow = page.evaluate(
+        "() => [document.documentElement.scrollWidth, window.innerWidth, Array.from("
+        "document.querySelectorAll('article *')).filter(e => e.getBoundingClientRect().right"
+        " > window.innerWidth + 1 && !e.closest('mjx-container, pre, table, .cell_output'))"
+        ".slice(0, 5).map(e => e.tagName + '.' + e.className)]")
+    width, viewport, culprits = overflow
+    assert width <= viewport, f"the page scrolls sideways at 390 px ({width} > {viewport}): {culprits}"
+    if name in PHONE_SCREENSHOTS:
+        page.screenshot(path=str(SCREENSHOTS / f"{name}-phone.png"), full_page=True)
+    toggle = page.locator("button.primary-toggle:visible").first
+    toggle.click()
+    page.wait_for_function(
+        "() => document.querySelector('#pst-primary-sidebar-modal')?.open", timeout=5000)
+    links = page.locator("#pst-primary-sidebar-modal nav a:visible")
+    assert links.count() >= len(CHAPTERS), "the navigation opened without the chapters"
+    page.keyboard.press("Escape")
 
 
 @pytest.mark.parametrize("name", CHAPTERS)
@@ -223,7 +266,34 @@ def test_chapter_offers_download_and_launch_links(browser, server, name):
     assert downloads, "no .ipynb download link"
     import urllib.request
     with urllib.request.urlopen(downloads[0]) as response:
-        assert response.status == 200 and b'"cells"' in response.read()
+        notebook = response.read()
+        assert response.status == 200 and b'"cells"' in notebook
+    assert INSTALL_MARKER.encode() in notebook, "the downloaded notebook has no install cell"
+
+
+def test_hovering_a_term_shows_its_definition_offline(browser, server):
+    """sphinx-tippy: a glossary term previews its definition, served by the site itself."""
+    page, errors, foreign, failed = open_page(browser, urljoin(server, f"book/{CHAPTERS[1]}.html"))
+    try:
+        link = page.locator("article a[href*='glossary.html#term-']").first
+        term = unquote(link.get_attribute("href").split("#term-", 1)[1])
+        link.scroll_into_view_if_needed()
+        link.hover()
+        tip = page.locator("[data-tippy-root] .tippy-content")
+        tip.wait_for(state="visible", timeout=5000)
+        text = " ".join(tip.inner_text().split()).lower()
+        assert term.replace("-", " ").lower() in text.replace("-", " "), (term, text[:200])
+        definition = page.evaluate(
+            "async (href) => { const r = await fetch(href); const d = new DOMParser()"
+            ".parseFromString(await r.text(), 'text/html'); const t = d.getElementById("
+            "href.split('#')[1]); const dd = t.nextElementSibling; return dd.textContent; }",
+            link.evaluate("a => a.href"))
+        first_words = " ".join(definition.split()[:6]).lower()
+        assert first_words in text, f"the tip does not show the definition {first_words!r}: {text[:200]}"
+        assert not foreign, f"requests left the site: {foreign}"
+        assert not failed and not errors, (failed, errors)
+    finally:
+        page.close()
 
 
 def test_search_finds_a_word_from_a_chapter(browser, server):

@@ -3,11 +3,15 @@
 Run after adding or renaming an exercise: ``python tools/exercises.py``.
 tests/test_course_material.py fails when the page and the chapters disagree.
 """
+
 from __future__ import annotations
 
 import re
 import sys
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import nb  # noqa: E402  (tools/nb.py)
 
 ROOT = Path(__file__).resolve().parent.parent
 BOOK = ROOT / "book"
@@ -23,8 +27,8 @@ EXERCISE = re.compile(r"```\{exercise\}\s*([^\n]*)\n:label: ([\w-]+)")
 def chapters():
     """(chapter stem, chapter title, [(label, exercise title)]) for each chapter source."""
     for source in sorted((BOOK / "_src").glob("*.py")):
-        text = "\n".join(line[2:] if line.startswith("# ") else line.lstrip("#")
-                         for line in source.read_text(encoding="utf-8").splitlines())
+        cells = nb.read_source(source).cells  # parsed by Jupytext, as tools/nb.py builds it
+        text = "\n".join(cell.source for cell in cells if cell.cell_type == "markdown")
         title = re.search(r"^# (.+)$", text, re.M).group(1).strip()
         yield source.stem, title, [(label, name.strip()) for name, label in EXERCISE.findall(text)]
 

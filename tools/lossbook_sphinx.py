@@ -7,6 +7,12 @@ but a clean console is what the browser test checks, so identical scripts are ke
 
 2. Load MathJax on the single-page build (``tools/pdf.py``). Sphinx adds MathJax only to pages
    whose own document has equations, and the single page is the root document, which has none.
+
+3. Let the single-page build write every node the HTML build writes. Sphinx looks a node's
+   visitors up under the builder's name ("singlehtml") and falls back to its format ("html") only
+   when no extension registered anything for that name; sphinx-exercise registers "singlehtml"
+   visitors, so sphinx-proof's theorems (registered for "html" only) failed the PDF with
+   "unknown node type: theorem_node". The HTML visitors are copied where none is registered.
 """
 from __future__ import annotations
 
@@ -31,7 +37,17 @@ def _assets_on_every_page(app) -> None:
         app.set_html_assets_policy("always")
 
 
+def _html_visitors_for_singlehtml(app) -> None:
+    if app.builder.name != "singlehtml":
+        return
+    handlers = app.registry.translation_handlers
+    single = handlers.setdefault("singlehtml", {})
+    for node_name, visitors in handlers.get("html", {}).items():
+        single.setdefault(node_name, visitors)
+
+
 def setup(app):
     app.connect("builder-inited", _assets_on_every_page)
+    app.connect("builder-inited", _html_visitors_for_singlehtml)
     app.connect("html-page-context", _dedupe, priority=900)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -3,7 +3,13 @@
 Jupyter Book's single-page HTML builder puts every chapter on one page; Debian's Chromium, driven by
 Playwright, opens it from a local server, waits until MathJax has typeset every formula, and prints
 it. No TeX installation is needed. Options: ``--no-execute`` reuses the stored notebook outputs
-(the tests use it: nbval has already checked them).
+(the tests use it: nbval has already checked them); ``--site DIR`` also copies the PDF into a built
+site as ``DIR/lossbook.pdf`` (the Pages workflow publishes it there).
+
+Nothing is clipped on paper: ``book/_static/lossbook.css`` wraps long code and output lines in
+print, and before printing this script lays the page out at the width of the A4 text block and
+scales every display equation and table that is still wider than the text block down to fit it
+(MathJax 3, which sphinx-mathjax-offline ships, cannot break lines; that is MathJax 4).
 """
 from __future__ import annotations
 
@@ -11,6 +17,7 @@ import argparse
 import functools
 import http.server
 import os
+import shutil
 import subprocess
 import sys
 import threading
@@ -21,6 +28,30 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 OUTPUT = ROOT / "_build" / "pdf"
 CHROMIUM = os.environ.get("LOSSBOOK_CHROMIUM", "/usr/bin/chromium")
+MARGIN_MM = {"top": 18, "bottom": 18, "left": 16, "right": 16}
+# The A4 text block's width in CSS pixels (96 per inch): the page is laid out at this width.
+TEXT_WIDTH_PX = int((210 - MARGIN_MM["left"] - MARGIN_MM["right"]) / 25.4 * 96)
+# Scale each display equation and table wider than its box down to the box (font-size for
+# MathJax's CHTML output, which is sized in em; zoom for tables). Returns how many were scaled.
+FIT_TO_WIDTH_JS = """() => {
+  let scaled = 0;
+  for (const box of document.querySelectorAll('mjx-container[display="true"]')) {
+    const math = box.querySelector('mjx-math');
+    const available = box.clientWidth, needed = math ? math.getBoundingClientRect().width : 0;
+    if (needed > available && available > 0) {
+      box.style.fontSize = (100 * available / needed * 0.98).toFixed(2) + '%';
+      scaled++;
+    }
+  }
+  for (const table of document.querySelectorAll('article table, main table')) {
+    const available = table.parentElement.clientWidth, needed = table.scrollWidth;
+    if (needed > available && available > 0) {
+      table.style.zoom = (available / needed * 0.98).toFixed(4);
+      scaled++;
+    }
+  }
+  return scaled;
+}"""
 
 
 def build_single_page(execute: bool) -> Path:
@@ -33,6 +64,12 @@ def build_single_page(execute: bool) -> Path:
     # sphinx-jupyterbook-latex rewrites the root document for LaTeX, also under singlehtml, into
     # nodes the HTML writer cannot visit: this PDF is printed from HTML, so it is not needed.
     config.setdefault("latex", {})["use_jupyterbook_latex"] = False
+    # Hover previews mean nothing on paper, and parsing the single page for them takes time.
+    extensions = config["sphinx"].get("extra_extensions") or []
+    config["sphinx"]["extra_extensions"] = [e for e in extensions if e != "sphinx_tippy"]
+    sphinx_config = config["sphinx"].get("config") or {}
+    for key in [key for key in sphinx_config if key.startswith("tippy_")]:
+        del sphinx_config[key]
     # Solutions are printed open (dropdowns cannot be clicked on paper).
     OUTPUT.mkdir(parents=True, exist_ok=True)
     config_path = OUTPUT / "_config.pdf.yml"
@@ -75,9 +112,11 @@ def print_to_pdf(site: Path, target: Path) -> Path:
             # Open every dropdown (solutions) so that they print.
             page.evaluate("() => document.querySelectorAll('details').forEach(d => d.open = true)")
             page.emulate_media(media="print")
+            page.set_viewport_size({"width": TEXT_WIDTH_PX, "height": 1000})
+            page.evaluate(FIT_TO_WIDTH_JS)
             target.parent.mkdir(parents=True, exist_ok=True)
             page.pdf(path=str(target), format="A4", print_background=True,
-                     margin={"top": "18mm", "bottom": "18mm", "left": "16mm", "right": "16mm"})
+                     margin={side: f"{mm}mm" for side, mm in MARGIN_MM.items()})
             browser.close()
     finally:
         httpd.shutdown()
@@ -87,10 +126,14 @@ def print_to_pdf(site: Path, target: Path) -> Path:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--no-execute", action="store_true", help="use the stored notebook outputs")
+    parser.add_argument("--site", type=Path, help="also copy the PDF into this built site")
     args = parser.parse_args(argv)
     site = build_single_page(execute=not args.no_execute)
     pdf = print_to_pdf(site, OUTPUT / "lossbook.pdf")
     print(f"The PDF is {pdf.relative_to(ROOT)}")
+    if args.site:
+        shutil.copyfile(pdf, args.site / "lossbook.pdf")
+        print(f"Copied to {args.site / 'lossbook.pdf'}")
     return 0
 
 

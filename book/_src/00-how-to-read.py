@@ -4,14 +4,55 @@
 # This book is about the losses that deep-learning models minimise: what each one measures, where
 # its formula comes from, how PyTorch computes it, and how it goes wrong. It is written for
 # students meeting these losses for the first time and for practitioners who use them every day
-# and want to know exactly what `F.cross_entropy` returns when some targets are ignored.
+# and want to know exactly what `F.cross_entropy` returns when some targets are ignored. This
+# preface is not numbered: chapter 1 is {doc}`01-information-and-entropy`, and the number of every
+# chapter is the number in its file name.
+#
+# **In this chapter** (an unnumbered preface)
+#
+# - the rhythm of every chapter, *define → derive → assert → check*, carried out on one identity:
+#   the log-sum-exp of shifted logits;
+# - the notation that all chapters share;
+# - how to run the notebooks yourself.
+#
+# **You need**
+#
+# - the logarithm and the exponential, and a derivative or two;
+# - reading knowledge of Python and NumPy. No SymPy or PyTorch is assumed.
 #
 # Every chapter is a Jupyter notebook. You can read it here, or download it (the download button
 # at the top of each page) and run it: the only requirements are NumPy, SymPy, Matplotlib and the
 # small `lossbook` package that lives next to the book. PyTorch is **not** needed to run the book:
 # `lossbook.functional` reproduces PyTorch's losses in NumPy, option for option, and the book's
 # test-suite checks it against PyTorch.
-#
+
+# %% tags=["remove-cell"]
+# Where lossbook is missing (Colab, a fresh environment), install this book's version of it.
+import importlib.util
+import os
+import subprocess
+import sys
+
+if importlib.util.find_spec("lossbook") is None:
+    requirement = os.environ.get(
+        "LOSSBOOK_REQUIREMENT",
+        "lossbook @ git+https://github.com/lossbook/lossbook@v0.2.0",
+    )
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--quiet", requirement], check=True
+    )
+
+# %%
+import numpy as np
+import sympy as sp
+
+import lossbook.functional as F
+import lossbook.symbolic as sym
+
+# %%
+rng = np.random.default_rng(0)
+
+# %% [markdown]
 # (sec-how-to-read-rhythm)=
 # ## The rhythm of every chapter: define → derive → assert → check
 #
@@ -41,7 +82,15 @@
 #
 # This identity is the reason a {term}`softmax` does not care about a common shift of its inputs,
 # and it is the trick (choose $c = -\max_j z_j$) that keeps computers from overflowing
-# ({doc}`07-numerical-stability`).
+# ({doc}`07-numerical-stability`). The reason is one line: $\sum_j e^{z_j + c} = e^c \sum_j e^{z_j}$,
+# and the logarithm of a product of positive numbers is the sum of their logarithms. Chapter 7
+# states the identity as a numbered theorem, {prf:ref}`thm-logsumexp-shift`, the form in which
+# every chapter states its main results so that a course can cite them, and proves it there for
+# any number of logits.
+#
+# Below, SymPy carries out the same steps for $n = 3$ logits, as a first example of the rhythm.
+# The proof for a symbolic number of logits, with SymPy's indexed sums, is in
+# {ref}`sec-stability-lse` of chapter 7.
 
 # %% [markdown]
 # ### Define
@@ -50,12 +99,6 @@
 # mirror the numeric functions of `lossbook.functional`.
 
 # %%
-import numpy as np
-import sympy as sp
-
-import lossbook.functional as F
-import lossbook.symbolic as sym
-
 z = sym.logits(3)
 c = sp.Symbol("c", real=True)
 lse = sym.logsumexp(z)
@@ -88,12 +131,13 @@ wrong
 # ### Check on numbers
 #
 # Finally the derived formula meets `lossbook`. `check_numeric` turns the SymPy expression into a
-# NumPy function and compares it with `F.logsumexp` on seeded random logits and on edge cases
-# (large logits, where the textbook formula overflows). The table shows the largest differences,
-# rounded *up* to a coarse bound.
+# NumPy function and compares it with `F.logsumexp` on seeded random logits and on an edge case:
+# logits $z$ near 700 shifted by $c = 300$, so that $z + c$ is near 1000, where the textbook
+# formula $\log\sum_j e^{z_j + c}$ overflows (next cell). The derived right-hand side only
+# exponentiates $z$ and stays finite. The table shows the largest differences, rounded *up* to a
+# coarse bound.
 
 # %%
-rng = np.random.default_rng(0)
 derived = c + lse
 
 
@@ -104,19 +148,20 @@ def reference(z_values, shift):
 cases = {
     "random logits": (rng.normal(size=3), 0.7),
     "negative shift": (rng.normal(size=3), -5.0),
-    "large logits": (np.array([500.0, 499.0, 498.0]), 200.0),
+    "z near 700, z + c near 1000": (np.array([700.0, 699.0, 698.0]), 300.0),
 }
 sym.check_numeric(derived, [z, c], reference, cases)
 
 # %% [markdown]
-# The reason for the identity shows with larger logits: $e^{1000}$ overflows in double precision
-# (the largest float64 is about $e^{709.78}$), so the textbook formula returns infinity, while the
-# shifted form does not.
+# The reason for the identity shows on the logits $z + c = (1000, 999, 998)$ of the last case:
+# $e^{1000}$ overflows in double precision (the largest float64 is about $e^{709.78}$), so the
+# textbook formula returns infinity, while the shifted form does not.
 
 # %%
 large = np.array([1000.0, 999.0, 998.0])
 with np.errstate(over="ignore"):
     textbook = np.log(np.sum(np.exp(large)))
+assert np.isinf(textbook)
 print("textbook log(sum(exp(z))):", f"{textbook:.6f}")
 print("lossbook F.logsumexp(z):  ", f"{float(F.logsumexp(large, dim=0)):.6f}")
 
@@ -128,11 +173,17 @@ print("lossbook F.logsumexp(z):  ", f"{float(F.logsumexp(large, dim=0)):.6f}")
 # | $p$, $q$ | probability vectors (distributions over $C$ classes); $p$ is the data or target, $q$ the model |
 # | $z \in \mathbb{R}^C$ | {term}`logit`s, the unnormalised scores a network outputs |
 # | $y$ | a class index in $\{0, \dots, C-1\}$ (PyTorch counts from 0), or a binary label in $\{0, 1\}$ |
+# | $e_y$ | the {term}`one-hot encoding` of class $y$: 1 at position $y$, 0 elsewhere |
+# | $p^{\varepsilon}$ | the label-smoothed target $(1-\varepsilon)\,e_y + \varepsilon/C$ ({doc}`02-cross-entropy`) |
 # | $\sigma(z)$ | the {term}`sigmoid` $1/(1+e^{-z})$ |
 # | $\log$ | the natural logarithm; information is then in {term}`nat`s. $\log_2$ gives {term}`bit`s |
 # | $H(p)$, $H(p, q)$ | {term}`entropy` and {term}`cross-entropy` |
-# | $D_{\mathrm{KL}}(p\,\|\,q)$ | the {term}`KL divergence` of $q$ from $p$ |
+# | $D_{\mathrm{KL}}(p\,\|\,q)$ | the relative entropy ({term}`KL divergence`) of $q$ from $p$, defined in {ref}`sec-relative-entropy` |
 # | $N$, $C$ | batch size and number of classes, as in PyTorch's shape $(N, C)$ |
+#
+# Class indices count from 0 everywhere, in the text as in the code: the "first class" is $y = 0$.
+# Where a formula is easier to read with indices $1, \dots, C$ (sums $\sum_{i=1}^{n}$, SymPy's
+# symbols $p_1, \dots, p_n$), the chapter says so, and class $y$ is then entry $y + 1$.
 #
 # Code follows PyTorch's names: `F` is `lossbook.functional`, used exactly like
 # `torch.nn.functional`, and its arguments (`reduction`, `weight`, `ignore_index`,
@@ -193,7 +244,9 @@ print(f"lossbook: {float(F.logsumexp(np.array([1000.0, 999.0, 998.0]), dim=0)):.
 # to both $z_i$ and the log-sum-exp, which cancel.
 
 # %%
-softmax_shifted = [s.subs({zj: zj + c for zj in z}, simultaneous=True) for s in sym.softmax(z)]
+softmax_shifted = [
+    s.subs({zj: zj + c for zj in z}, simultaneous=True) for s in sym.softmax(z)
+]
 for before, after in zip(sym.softmax(z), softmax_shifted):
     sym.check_identity(after, before).assert_proved()
 print("softmax(z + c) = softmax(z) for each of the 3 components: proved")
@@ -216,7 +269,9 @@ print("softmax(z + c) = softmax(z) for each of the 3 components: proved")
 
 # %%
 only_first = lse.subs(z[0], z[0] + c)
-print("proved:", bool(sym.check_identity(only_first, c + lse)))
+first_only = sym.check_identity(only_first, c + lse)
+assert not first_only
+print("proved:", bool(first_only))
 values = {z[0]: 0.0, z[1]: 0.0, z[2]: 0.0, c: 1.0}
 print(f"left:  {float(only_first.subs(values)):.6f}")
 print(f"right: {float((c + lse).subs(values)):.6f}")
@@ -243,7 +298,12 @@ print(f"right: {float((c + lse).subs(values)):.6f}")
 limit = np.log(np.finfo(np.float64).max)
 print(f"log(largest float64) = {limit:.6f}")
 with np.errstate(over="ignore"):
-    print("exp(709.7) finite:", bool(np.isfinite(np.exp(709.7))), "| exp(709.8) finite:", bool(np.isfinite(np.exp(709.8))))
+    print(
+        "exp(709.7) finite:",
+        bool(np.isfinite(np.exp(709.7))),
+        "| exp(709.8) finite:",
+        bool(np.isfinite(np.exp(709.8))),
+    )
 
 # %% [markdown]
 # ```{solution-end}

@@ -11,10 +11,58 @@
 # builds on it: the {term}`cross-entropy` is the average length of a code built for the *wrong*
 # distribution, and that is the loss that trains classifiers.
 #
-# The plan: why the logarithm (derived from one requirement, not postulated), the units (bits, nats,
-# bans), entropy and its extreme values, entropy as a code length, and joint entropy, whose
-# additivity for independent variables is the reason losses are sums over samples.
+# **In this chapter** you will derive and check
 #
+# - why information is measured by a logarithm (from four requirements, not postulated), and the
+#   units bits, nats and bans;
+# - the entropy $H(p)$, its maximum $\log n$ at the uniform distribution and its minimum 0 at a
+#   point mass ({prf:ref}`thm-max-entropy`);
+# - the relative entropy $D_{\mathrm{KL}}(p\,\|\,q)$ and Gibbs' inequality
+#   ({prf:ref}`thm-gibbs`), which every later chapter uses;
+# - entropy as the length of the best code (Shannon codes, the source coding bound);
+# - joint and conditional entropy, the chain rule $H(X, Y) = H(X) + H(Y \mid X)$, and the mutual
+#   information $I(X; Y)$, with the floor $H(Y \mid X)$ that no classifier can beat.
+#
+# **You need** logarithms and derivatives, finite sums, and the idea of a probability
+# distribution on finitely many outcomes. The conventions of the book are in the preface
+# {doc}`00-how-to-read`.
+
+# %% tags=["remove-cell"]
+# Where lossbook is missing (Colab, a fresh environment), install this book's version of it.
+import importlib.util
+import os
+import subprocess
+import sys
+
+if importlib.util.find_spec("lossbook") is None:
+    requirement = os.environ.get(
+        "LOSSBOOK_REQUIREMENT",
+        "lossbook @ git+https://github.com/lossbook/lossbook@v0.2.0",
+    )
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--quiet", requirement], check=True
+    )
+
+# %%
+import heapq
+import math
+
+import matplotlib.pyplot as plt
+import numpy as np
+import scipy.optimize
+import sympy as sp
+from IPython.display import display
+
+import lossbook.info as info
+import lossbook.plotting as lbplot
+import lossbook.symbolic as sym
+
+# %%
+np.set_printoptions(precision=6, suppress=True)
+lbplot.use_style()
+rng = np.random.default_rng(2001)
+
+# %% [markdown]
 # (sec-entropy-surprise)=
 # ## How surprising is a weather report?
 #
@@ -25,21 +73,6 @@
 # {term}`bit`s), and its average over the days.
 
 # %%
-import math
-
-import matplotlib.pyplot as plt
-import numpy as np
-import sympy as sp
-from IPython.display import display
-
-import lossbook.info as info
-import lossbook.plotting as lbplot
-import lossbook.symbolic as sym
-
-np.set_printoptions(precision=6, suppress=True)
-lbplot.use_style()
-rng = np.random.default_rng(2001)
-
 reports = ["sun", "clouds", "rain", "fog"]
 p_coast = np.array([0.45, 0.25, 0.20, 0.10])
 surprise_bits = info.self_information(p_coast, base=2)
@@ -55,15 +88,20 @@ print(f"average over the days, H(p) = {H_coast_bits:.4f} bits")
 # right how much each one tells. Rare reports are informative, common ones are not, and the
 # average surprise, weighted by how often each report arrives, is the entropy (the dashed line).
 
-# %% mystnb={"image": {"alt": "Two bar charts for the four coastal weather reports. Left: their probabilities, 0.45 for sun, 0.25 for clouds, 0.20 for rain and 0.10 for fog. Right: their self-information in bits, about 1.15 for sun, 2 for clouds, 2.32 for rain and 3.32 for fog, rising as the probability falls; a dashed horizontal line at 1.815 bits marks the entropy, the probability-weighted average of the bars."}}
+# %% tags=["hide-input"] mystnb={"image": {"alt": "Two bar charts for the four coastal weather reports. Left: their probabilities, 0.45 for sun, 0.25 for clouds, 0.20 for rain and 0.10 for fog. Right: their self-information in bits, about 1.15 for sun, 2 for clouds, 2.32 for rain and 3.32 for fog, rising as the probability falls; a dashed horizontal line at 1.815 bits marks the entropy, the probability-weighted average of the bars."}}
 fig, (ax_p, ax_i) = lbplot.figure("wide", ncols=2)
 colours = [lbplot.PALETTE[k] for k in range(4)]
 ax_p.bar(reports, p_coast, color=colours)
 lbplot.label_axes(ax_p, "report x", "probability p(x)")
 ax_p.set_title("How often")
 ax_i.bar(reports, surprise_bits, color=colours)
-ax_i.axhline(H_coast_bits, color=lbplot.PALETTE.black, ls="--", lw=1.5,
-             label=f"entropy H(p) = {H_coast_bits:.3f} bits")
+ax_i.axhline(
+    H_coast_bits,
+    color=lbplot.PALETTE.black,
+    ls="--",
+    lw=1.5,
+    label=f"entropy H(p) = {H_coast_bits:.3f} bits",
+)
 lbplot.label_axes(ax_i, "report x", r"self-information $-\log_2 p(x)$", unit="bits")
 ax_i.set_title("How informative")
 ax_i.legend(loc="upper left")
@@ -126,8 +164,11 @@ assert refute_linear.verdict == "refuted" and refute_inverse.verdict == "refuted
 decreasing = sp.diff(I_log, p)
 assert decreasing.is_negative and I_log.subs(p, 1) == 0
 display(proof_log, refute_linear, refute_inverse)
-print("d/dp (-k log p) =", decreasing, "< 0: a more probable outcome carries strictly less "
-      "information; I(1) = 0")
+print(
+    "d/dp (-k log p) =",
+    decreasing,
+    "< 0: a more probable outcome carries strictly less information; I(1) = 0",
+)
 
 # %% [markdown]
 # This is the precise form of the seed's sentence: the self-information
@@ -160,13 +201,19 @@ print("d/dp (-k log p) =", decreasing, "< 0: a more probable outcome carries str
 
 # %%
 I_bits, I_nats, I_bans = (sym.self_information(p, base=b) for b in (2, sp.E, 10))
-display(sp.Eq(sp.Symbol("I_{bits}"), I_bits), sp.Eq(sp.Symbol("I_{nats}"), I_nats),
-        sp.Eq(sp.Symbol("I_{bans}"), I_bans))
+display(
+    sp.Eq(sp.Symbol("I_{bits}"), I_bits),
+    sp.Eq(sp.Symbol("I_{nats}"), I_nats),
+    sp.Eq(sp.Symbol("I_{bans}"), I_bans),
+)
 sym.check_identity(I_bits, I_nats / sp.log(2)).assert_proved()
 sym.check_identity(I_bits, I_bans * sp.log(10, 2)).assert_proved()
 sym.check_identity(I_nats, I_bans * sp.log(10)).assert_proved()
 bits_per_nat, bits_per_ban, nats_per_ban = 1 / math.log(2), math.log2(10), math.log(10)
-print(f"1 nat = {bits_per_nat:.4f} bits, 1 ban = {bits_per_ban:.4f} bits = {nats_per_ban:.4f} nats")
+print(
+    f"1 nat = {bits_per_nat:.4f} bits, 1 ban = {bits_per_ban:.4f} bits = "
+    f"{nats_per_ban:.4f} nats"
+)
 
 # %% [markdown]
 # On numbers, the lambdified definition agrees with `info.self_information(p, base=...)` in all
@@ -180,8 +227,14 @@ for unit, base in (("bits", 2), ("nats", math.e), ("bans", 10)):
     cases = sym.random_cases(rng, lambda r: (r.uniform(0.0, 1.0, size=6),))
     cases["p = 1, 1/2, 1e-300, 0"] = (edge_p,)
     print(f"self-information in {unit}:")
-    display(sym.check_numeric(sym.self_information(p, base=sp.E if base == math.e else base), [p],
-                              lambda x, b=base: info.self_information(x, base=b), cases))
+    display(
+        sym.check_numeric(
+            sym.self_information(p, base=sp.E if base == math.e else base),
+            [p],
+            lambda x, b=base: info.self_information(x, base=b),
+            cases,
+        )
+    )
 
 # %% [markdown]
 # (sec-entropy-definition)=
@@ -234,8 +287,10 @@ sym.check_numeric(H4, [p4], info.entropy, cases)
 # For the coastal station the entropy is, in the three units,
 
 # %%
-H_coast = {unit: float(info.entropy(p_coast, base=b))
-           for unit, b in (("bits", 2), ("nats", math.e), ("bans", 10))}
+H_coast = {
+    unit: float(info.entropy(p_coast, base=b))
+    for unit, b in (("bits", 2), ("nats", math.e), ("bans", 10))
+}
 assert np.isclose(H_coast["bits"], H_coast["nats"] * bits_per_nat)
 assert np.isclose(H_coast["bits"], H_coast["bans"] * bits_per_ban)
 print(", ".join(f"{value:.4f} {unit}" for unit, value in H_coast.items()))
@@ -261,17 +316,24 @@ print(", ".join(f"{value:.4f} {unit}" for unit, value in H_coast.items()))
 h = sym.entropy([p, 1 - p])
 h_prime = sp.simplify(sp.diff(h, p))
 h_second = sp.factor(sp.simplify(sp.diff(h, p, 2)))
-display(sp.Eq(sp.Symbol("h(p)"), h), sp.Eq(sp.Symbol("h'(p)"), h_prime),
-        sp.Eq(sp.Symbol("h''(p)"), h_second))
+display(
+    sp.Eq(sp.Symbol("h(p)"), h),
+    sp.Eq(sp.Symbol("h'(p)"), h_prime),
+    sp.Eq(sp.Symbol("h''(p)"), h_second),
+)
 sym.check_identity(h_prime, sp.log((1 - p) / p)).assert_proved()
 sym.check_identity(h_second, -1 / (p * (1 - p))).assert_proved()
 critical = sp.solve(h_prime, p)
 assert critical == [sp.Rational(1, 2)]
-assert sp.solveset(h_second >= 0, p, sp.Interval.open(0, 1)) == sp.EmptySet  # h'' < 0 on (0, 1)
+assert (
+    sp.solveset(h_second >= 0, p, sp.Interval.open(0, 1)) == sp.EmptySet
+)  # h'' < 0 on (0, 1)
 h_max = sp.simplify(h.subs(p, sp.Rational(1, 2)))
 assert h_max == sp.log(2)
-print(f"h'(p) = 0 only at p = {critical[0]}; h'' < 0 on (0, 1); h(1/2) = {h_max} nats = "
-      f"{float(h_max / sp.log(2)):.0f} bit")
+print(
+    f"h'(p) = 0 only at p = {critical[0]}; h'' < 0 on (0, 1); h(1/2) = {h_max} nats = "
+    f"{float(h_max / sp.log(2)):.0f} bit"
+)
 
 # %% [markdown]
 # Both $h$ and $h'$ agree with `lossbook.info` on numbers: $h$ with `info.entropy` of the vector
@@ -279,6 +341,7 @@ print(f"h'(p) = 0 only at p = {critical[0]}; h'' < 0 on (0, 1); h(1/2) = {h_max}
 # differences are only approximations: they agree to about $10^{-9}$ in the middle of the
 # interval and less well near the ends, where the higher derivatives of $h$ are large, so the
 # second table uses a relative tolerance of $10^{-6}$.
+
 
 # %%
 def binary_entropy(p_values):
@@ -288,27 +351,37 @@ def binary_entropy(p_values):
 
 def binary_entropy_slope(p_values, step=1e-6):
     """Central finite differences of binary_entropy."""
-    return (binary_entropy(p_values + step) - binary_entropy(p_values - step)) / (2 * step)
+    return (binary_entropy(p_values + step) - binary_entropy(p_values - step)) / (
+        2 * step
+    )
 
 
 cases = sym.random_cases(rng, lambda r: (r.uniform(0.02, 0.98, size=5),))
 cases["near 0"] = (np.array([1e-3, 1e-2, 0.05]),)
 cases["near 1"] = (np.array([0.95, 0.99, 0.999]),)
 display(sym.check_numeric(h, [p], binary_entropy, cases))
-display(sym.check_numeric(h_prime, [p], binary_entropy_slope, cases, rtol=1e-6, atol=1e-9))
+display(
+    sym.check_numeric(h_prime, [p], binary_entropy_slope, cases, rtol=1e-6, atol=1e-9)
+)
 
 # %% [markdown]
 # The figure shows $h$ in bits and its slope. A fair coin is the most uncertain two-outcome source;
 # a coin that always lands the same way has entropy 0. The slope is unbounded at both ends:
 # making a certain event very slightly uncertain adds entropy faster than any linear rate.
 
-# %% mystnb={"image": {"alt": "Left: the binary entropy h(p) in bits for p from 0 to 1, an arch that is 0 at both ends, symmetric about p = 1/2, where a dot marks its maximum of exactly 1 bit. Right: its derivative h'(p) in bits per unit of p, a decreasing curve that falls from large positive values near p = 0 through zero at p = 1/2 (marked) to large negative values near p = 1."}}
+# %% tags=["hide-input"] mystnb={"image": {"alt": "Left: the binary entropy h(p) in bits for p from 0 to 1, an arch that is 0 at both ends, symmetric about p = 1/2, where a dot marks its maximum of exactly 1 bit. Right: its derivative h'(p) in bits per unit of p, a decreasing curve that falls from large positive values near p = 0 through zero at p = 1/2 (marked) to large negative values near p = 1."}}
 p_grid = np.linspace(1e-4, 1 - 1e-4, 801)
 h_bits = binary_entropy(p_grid) / math.log(2)
 slope_bits = sp.lambdify(p, h_prime / sp.log(2), "numpy")(p_grid)
 fig, (ax_h, ax_d) = lbplot.figure("wide", ncols=2)
 ax_h.plot(p_grid, h_bits, color=lbplot.PALETTE.blue)
-ax_h.plot([0.5], [1.0], "o", color=lbplot.PALETTE.vermillion, label="maximum: 1 bit at p = 1/2")
+ax_h.plot(
+    [0.5],
+    [1.0],
+    "o",
+    color=lbplot.PALETTE.vermillion,
+    label="maximum: 1 bit at p = 1/2",
+)
 lbplot.label_axes(ax_h, "p = P(X = 1)", "entropy h(p)", unit="bits")
 ax_h.set_ylim(0, 1.1)
 ax_h.legend(loc="lower center")
@@ -321,8 +394,108 @@ ax_d.legend(loc="upper right")
 plt.show()
 
 # %% [markdown]
+# (sec-relative-entropy)=
+# ## Relative entropy and Gibbs' inequality
+#
+# The rest of the chapter compares a distribution $p$ with another one: with the uniform
+# distribution, with the distribution implied by a code, with the product of two marginals. The
+# tool for such comparisons is the {term}`relative entropy` of $p$ with respect to $q$, better known
+# in machine learning as the {term}`KL divergence`, after {cite:t}`kullback1951`. For two
+# distributions $p$ and $q$ on the same finite set,
+#
+# $$
+# D_{\mathrm{KL}}(p\,\|\,q) = \sum_x p(x)\log\frac{p(x)}{q(x)}
+#   = \mathbb{E}_{x\sim p}\big[(-\log q(x)) - (-\log p(x))\big] :
+# $$
+#
+# the average, over outcomes drawn from $p$, of how much more surprising each outcome is under
+# $q$ than under $p$. Two conventions make it total, the same as for entropy: a term with
+# $p(x) = 0$ is 0, and a term with $p(x) > 0 = q(x)$ is $+\infty$. `info.kl_divergence(p, q)`
+# follows both, and `sym.kl_divergence(ps, qs)` is the symbolic definition. The divergence is not
+# symmetric in $p$ and $q$. Chapter 2 ({doc}`02-cross-entropy`) reads it as the extra code length
+# paid for coding $p$ with a code built for $q$, and chapter 5 ({doc}`05-kl-divergence`) studies it
+# as a loss. Everything here rests on one fact about it.
+#
+# ```{prf:theorem} Gibbs' inequality
+# :label: thm-gibbs
+# For distributions $p, q$ on a finite set, $D_{\mathrm{KL}}(p\,\|\,q) \ge 0$, with equality
+# if and only if $p = q$.
+# ```
+#
+# ```{prf:proof}
+# For $x > 0$, $\ln x \le x - 1$, with equality only at $x = 1$ (SymPy proves it below). Apply it
+# with $x = q_i/p_i$ to each outcome with $p_i > 0$, weight by $p_i$ and add:
+#
+# $$
+# -D_{\mathrm{KL}}(p\,\|\,q) = \sum_{i:\,p_i>0} p_i \ln\frac{q_i}{p_i}
+#   \le \sum_{i:\,p_i>0} p_i\Big(\frac{q_i}{p_i} - 1\Big) = \sum_{i:\,p_i>0} q_i - 1 \le 0 .
+# $$
+#
+# (A term with $q_i = 0 < p_i$ makes the divergence $+\infty$, and the claim holds.) Equality in
+# the first step needs $q_i = p_i$ wherever $p_i > 0$; in the second, $q$ must put all its mass
+# where $p_i > 0$. Together: $q = p$. In base $b$ the divergence is the one in nats divided by
+# $\ln b > 0$, so the sign does not depend on the unit.
+# ```
+#
+# The one-variable inequality is the whole proof, so SymPy proves it: $f(x) = x - 1 - \ln x$ has
+# the single critical point $x = 1$, where $f = 0$, and $f''(x) = 1/x^2 > 0$, so $f$ is strictly
+# convex and $x = 1$ is its unique global minimum on $(0, \infty)$.
+
+# %%
+x = sp.Symbol("x", positive=True)
+f_x = x - 1 - sp.log(x)
+critical_points = sp.solve(sp.diff(f_x, x), x)
+f_second = sp.diff(f_x, x, 2)
+assert critical_points == [1] and f_x.subs(x, 1) == 0
+assert f_second.is_positive
+display(sp.Eq(sp.Symbol("f(x)"), f_x), sp.Eq(sp.Symbol("f''(x)"), f_second))
+print(
+    "critical points of x - 1 - ln x:",
+    critical_points,
+    "| f(1) = 0 | f'' > 0 on (0, oo)",
+)
+
+# %% [markdown]
+# On numbers, the symbolic definition agrees with `info.kl_divergence` (seeded random pairs and
+# the edge cases of `sym.edge_simplex` for $p$), and 100 000 random pairs of distributions on four
+# outcomes confirm the inequality: the smallest divergence found is positive, and the divergence
+# of a distribution from itself is 0.
+
+# %%
+q4 = sym.probabilities(4, name="q")
+KL4 = sym.kl_divergence(p4, q4)
+display(sp.Eq(sp.Symbol(r"D_{\mathrm{KL}}(p \| q)"), KL4))
+cases = sym.random_cases(
+    rng, lambda r: (sym.random_simplex(r, 4), sym.random_simplex(r, 4)), count=3
+)
+for name, vector in sym.edge_simplex(4).items():
+    cases[f"p {name}"] = (vector, sym.random_simplex(rng, 4))
+display(sym.check_numeric(KL4, [p4, q4], info.kl_divergence, cases))
+p_many = rng.dirichlet(np.ones(4), size=100_000)
+q_many = rng.dirichlet(np.ones(4), size=100_000)
+kl_many = info.kl_divergence(p_many, q_many)
+kl_self = info.kl_divergence(p_many, p_many)
+assert np.all(kl_many > 0) and np.all(kl_self == 0)
+print(f"smallest KL(p || q) over 100000 random pairs: {kl_many.min():.2e} nats")
+print(f"largest KL(p || p):                           {kl_self.max():.1f} nats")
+
+# %% [markdown]
 # (sec-entropy-extremes)=
 # ## The largest and the smallest entropy
+#
+# ```{prf:theorem} Extreme values of the entropy
+# :label: thm-max-entropy
+# For every distribution $p$ on $n$ outcomes, $0 \le H(p) \le \log n$. The maximum $\log n$ is
+# attained exactly at the uniform distribution, and the minimum 0 exactly at the point masses.
+# ```
+#
+# ```{prf:proof}
+# Upper bound: $\log n - H(p) = D_{\mathrm{KL}}(p\,\|\,u)$ with $u$ uniform (proved below), which
+# is $\ge 0$ with equality only at $p = u$ by {prf:ref}`thm-gibbs`. Lower bound: each term
+# $-p_i\log p_i$ is $\ge 0$ on $[0, 1]$ and is 0 only at $p_i \in \{0, 1\}$.
+# ```
+#
+# This section derives both halves, and first finds the maximiser without knowing it in advance.
 #
 # ### The maximum: $\log n$, at the uniform distribution
 #
@@ -348,7 +521,9 @@ lam = sp.Symbol("lambda")
 lagrangian = H4 + lam * sym.simplex(p4)
 condition = sp.diff(lagrangian, p4[0])
 (p_k,) = sp.solve(condition, p4[0])
-display(sp.Eq(sp.Symbol(r"\partial\mathcal{L}/\partial p_1"), condition), sp.Eq(p4[0], p_k))
+display(
+    sp.Eq(sp.Symbol(r"\partial\mathcal{L}/\partial p_1"), condition), sp.Eq(p4[0], p_k)
+)
 assert not p_k.has(*p4)  # the same value for every entry
 
 # %% [markdown]
@@ -363,8 +538,10 @@ for n in (2, 3, 4):
     sym.check_identity(max_H["value"], sp.log(n)).assert_proved()
     hessian = max_H["hessian"]
     assert hessian.is_diagonal() and all(hessian[i, i].is_negative for i in range(n))
-    report.append(f"n = {n}: argmax p = {list(max_H.derived)}, max H = {max_H['value']}, "
-                  "Hessian diagonal and negative definite")
+    report.append(
+        f"n = {n}: argmax p = {list(max_H.derived)}, max H = {max_H['value']}, "
+        "Hessian diagonal and negative definite"
+    )
 assert max_H["general"] == 1 / sp.Symbol("n", integer=True, positive=True)
 report.append(f"general n: p_k = {max_H['general']}")
 print("\n".join(report))
@@ -379,8 +556,8 @@ max_H
 # \log n - H(p) = \sum_i p_i\log\frac{p_i}{1/n} = D_{\mathrm{KL}}(p\,\|\,u) \ge 0 ,
 # $$
 #
-# and the {term}`KL divergence` is non-negative, zero only at $p = u$, by {term}`Gibbs' inequality`
-# (proved in {ref}`sec-ce-gibbs` of chapter {doc}`02-cross-entropy`). SymPy proves the identity on
+# and the relative entropy is non-negative, zero only at $p = u$, by {term}`Gibbs' inequality`
+# ({prf:ref}`thm-gibbs`). SymPy proves the identity on
 # the simplex for several $n$, and 100 000 random distributions on four outcomes confirm that
 # none exceeds $\log_2 4 = 2$ bits:
 
@@ -388,14 +565,20 @@ max_H
 for n in (2, 3, 4, 5):
     p_n = sym.probabilities(n)
     uniform_n = [sp.Rational(1, n)] * n
-    sym.check_identity(sp.log(n) - sym.entropy(p_n), sym.kl_divergence(p_n, uniform_n),
-                       constraints=[sym.simplex(p_n)]).assert_proved()
+    sym.check_identity(
+        sp.log(n) - sym.entropy(p_n),
+        sym.kl_divergence(p_n, uniform_n),
+        constraints=[sym.simplex(p_n)],
+    ).assert_proved()
 print("log n - H(p) = KL(p || uniform) on the simplex: proved for n = 2..5")
 many_p = rng.dirichlet(np.ones(4), size=100_000)
 H_many = info.entropy(many_p, base=2)
 assert np.all(H_many <= 2.0 + 1e-12)
 assert np.allclose(2.0 - H_many, info.kl_divergence(many_p, np.full(4, 0.25), base=2))
-print(f"largest of 100000 random H(p): {H_many.max():.6f} bits, at p = {many_p[H_many.argmax()]}")
+print(
+    f"largest of 100000 random H(p): {H_many.max():.6f} bits, at p = "
+    f"{many_p[H_many.argmax()]}"
+)
 print(f"H(uniform) = {float(info.entropy(np.full(4, 0.25), base=2)):.6f} bits")
 
 # %% [markdown]
@@ -409,11 +592,21 @@ print(f"H(uniform) = {float(info.entropy(np.full(4, 0.25), base=2)):.6f} bits")
 negative_term = sp.solveset(-p * sp.log(p) < 0, p, sp.Interval.Lopen(0, 1))
 zero_term = sp.solveset(sp.Eq(-p * sp.log(p), 0), p, sp.Interval.Lopen(0, 1))
 assert negative_term == sp.EmptySet and zero_term == sp.FiniteSet(1)
-print("-p log p < 0 on (0, 1]:", negative_term, "| -p log p = 0 on (0, 1]:", zero_term,
-      "| limit at 0:", limit_at_zero)
+print(
+    "-p log p < 0 on (0, 1]:",
+    negative_term,
+    "| -p log p = 0 on (0, 1]:",
+    zero_term,
+    "| limit at 0:",
+    limit_at_zero,
+)
 for point_mass in np.eye(4):
     assert float(info.entropy(point_mass)) == 0.0
-print("H(point mass) =", float(info.entropy(np.array([0.0, 0.0, 1.0, 0.0]), base=2)), "bits")
+print(
+    "H(point mass) =",
+    float(info.entropy(np.array([0.0, 0.0, 1.0, 0.0]), base=2)),
+    "bits",
+)
 
 # %% [markdown]
 # With three outcomes every distribution is a point of a triangle, and the entropy can be drawn
@@ -422,14 +615,20 @@ print("H(point mass) =", float(info.entropy(np.array([0.0, 0.0, 1.0, 0.0]), base
 # the centre. This is the corrected form of the seed's claim: the more the probability is
 # concentrated on few outcomes, the smaller the entropy.
 
-# %% mystnb={"image": {"alt": "A triangular heat map of the entropy H(p) in bits over all distributions p on three outcomes. The corners, labelled with the point masses e1, e2 and e3, are dark (entropy 0); the colour brightens towards the centre, where a star marks the uniform distribution with the maximum entropy log2 3, about 1.585 bits. The contour bands are symmetric under exchanging the outcomes."}}
+# %% tags=["hide-input"] mystnb={"image": {"alt": "A triangular heat map of the entropy H(p) in bits over all distributions p on three outcomes. The corners, labelled with the point masses e1, e2 and e3, are dark (entropy 0); the colour brightens towards the centre, where a star marks the uniform distribution with the maximum entropy log2 3, about 1.585 bits. The contour bands are symmetric under exchanging the outcomes."}}
 uniform3 = np.full(3, 1 / 3)
 H_max3 = float(info.entropy(uniform3, base=2))
 fig, ax = plt.subplots(figsize=(6.2, 5.2))
-lbplot.simplex_heatmap(ax, lambda pts: info.entropy(pts, base=2),
-                       colorbar_label="entropy H(p) (bits)",
-                       vertex_labels=("$p = e_1$", "$p = e_2$", "$p = e_3$"), mark=uniform3)
-ax.set_title(f"H(p) over the simplex; maximum log2 3 = {H_max3:.3f} bits at p = uniform")
+lbplot.simplex_heatmap(
+    ax,
+    lambda pts: info.entropy(pts, base=2),
+    colorbar_label="entropy H(p) (bits)",
+    vertex_labels=("$p = e_1$", "$p = e_2$", "$p = e_3$"),
+    mark=uniform3,
+)
+ax.set_title(
+    f"H(p) over the simplex; maximum log2 3 = {H_max3:.3f} bits at p = uniform"
+)
 plt.show()
 
 # %% [markdown]
@@ -454,14 +653,25 @@ plt.show()
 # lengths; the cell builds the code (codewords assigned in order of length, each the next free
 # binary number) and checks the prefix property.
 
+
 # %%
 def prefix_code(lengths):
-    """Binary codewords with the given lengths (a canonical prefix code); needs Kraft's inequality."""
+    (
+        """Binary codewords with the given lengths (a canonical prefix code).
+
+    The lengths must satisfy Kraft's inequality.
+    """
+        ""
+    )
     lengths = [int(length) for length in lengths]
-    assert sum(2.0 ** -length for length in lengths) <= 1, "lengths violate Kraft's inequality"
+    assert sum(2.0**-length for length in lengths) <= 1, (
+        "lengths violate Kraft's inequality"
+    )
     codewords, next_code, previous = [""] * len(lengths), 0, 0
     for i in sorted(range(len(lengths)), key=lambda i: lengths[i]):
-        next_code <<= lengths[i] - previous  # extend the next free number to the new length
+        next_code <<= (
+            lengths[i] - previous
+        )  # extend the next free number to the new length
         codewords[i] = format(next_code, f"0{lengths[i]}b")
         next_code, previous = next_code + 1, lengths[i]
     return codewords
@@ -469,13 +679,17 @@ def prefix_code(lengths):
 
 len_coast = info.shannon_code_lengths(p_coast)
 code_coast = prefix_code(len_coast)
-assert code_coast == info.canonical_prefix_code(len_coast)  # the same code, as later chapters build it
+assert code_coast == info.canonical_prefix_code(
+    len_coast
+)  # the same code, as later chapters build it
 assert not any(a != b and b.startswith(a) for a in code_coast for b in code_coast)
-kraft_coast = float(np.sum(2.0 ** -len_coast))
+kraft_coast = float(np.sum(2.0**-len_coast))
 print(f"{'report':8s} {'p(x)':>5s} {'-log2 p':>8s} {'length':>7s} {'codeword':>9s}")
 for i, name in enumerate(reports):
-    print(f"{name:8s} {p_coast[i]:5.2f} {surprise_bits[i]:8.4f} {len_coast[i]:7d} "
-          f"{code_coast[i]:>9s}")
+    print(
+        f"{name:8s} {p_coast[i]:5.2f} {surprise_bits[i]:8.4f} {len_coast[i]:7d} "
+        f"{code_coast[i]:>9s}"
+    )
 print(f"Kraft sum: {kraft_coast:.4f} <= 1")
 
 # %% [markdown]
@@ -521,9 +735,15 @@ assert np.isclose(L_desert, H_desert_bits, rtol=1e-14)  # dyadic: no rounding at
 bits_per_day = float(np.mean(len_coast[days]))
 assert abs(bits_per_day - L_coast) < 0.05
 print(f"{'station':8s} {'H (bits)':>9s} {'L (bits)':>9s} {'L - H':>7s}   lengths")
-print(f"{'coast':8s} {H_coast_bits:9.4f} {L_coast:9.4f} {L_coast - H_coast_bits:7.4f}   {len_coast}")
-print(f"{'desert':8s} {H_desert_bits:9.4f} {L_desert:9.4f} {L_desert - H_desert_bits:7.4f}   "
-      f"{len_desert}")
+print(
+    f"{'coast':8s} {H_coast_bits:9.4f} {L_coast:9.4f} {L_coast - H_coast_bits:7.4f}   "
+    f"{len_coast}"
+)
+print(
+    f"{'desert':8s} {H_desert_bits:9.4f} {L_desert:9.4f} "
+    f"{L_desert - H_desert_bits:7.4f}   "
+    f"{len_desert}"
+)
 print(f"coast, 20000 simulated days: {bits_per_day:.4f} bits per day")
 
 # %% [markdown]
@@ -538,19 +758,21 @@ print(f"coast, 20000 simulated days: {bits_per_day:.4f} bits per day")
 #   = D_{\mathrm{KL}}(p\,\|\,r) - \log_2 K \ \ge\ 0 ,
 # $$
 #
-# because the divergence is non-negative (Gibbs) and $\log_2 K \le 0$. Equality needs $K = 1$
+# because the divergence is non-negative ({prf:ref}`thm-gibbs`) and $\log_2 K \le 0$. Equality needs $K = 1$
 # and $p = r$, that is $p_i = 2^{-\ell_i}$: a dyadic distribution. This is the lower bound of
 # Shannon's {term}`source coding theorem` {cite:p}`shannon1948,cover2006`. SymPy proves the
 # identity for $n = 4$ with symbolic lengths:
 
 # %%
 ells = sp.symbols("ell_1:5", real=True)
-K = sum(2 ** -ell for ell in ells)
-r = [2 ** -ell / K for ell in ells]
+K = sum(2**-ell for ell in ells)
+r = [2**-ell / K for ell in ells]
 L_sym = sum(pi * ell for pi, ell in zip(p4, ells))
-coding_gap = sym.check_identity(L_sym - sym.entropy(p4, base=2),
-                                sym.kl_divergence(p4, r, base=2) - sp.log(K, 2),
-                                constraints=[sym.simplex(p4)])
+coding_gap = sym.check_identity(
+    L_sym - sym.entropy(p4, base=2),
+    sym.kl_divergence(p4, r, base=2) - sp.log(K, 2),
+    constraints=[sym.simplex(p4)],
+)
 coding_gap.assert_proved()
 coding_gap
 
@@ -558,12 +780,14 @@ coding_gap
 # and on the coast's numbers the two sides agree, with the two non-negative parts shown:
 
 # %%
-K_coast = float(np.sum(2.0 ** -len_coast))
-r_coast = 2.0 ** -len_coast / K_coast
+K_coast = float(np.sum(2.0**-len_coast))
+r_coast = 2.0**-len_coast / K_coast
 kl_part = float(info.kl_divergence(p_coast, r_coast, base=2))
 assert np.isclose(L_coast - H_coast_bits, kl_part - math.log2(K_coast))
-print(f"L - H = {L_coast - H_coast_bits:.4f} bits = KL(p || r) {kl_part:.4f} "
-      f"+ (-log2 K) {-math.log2(K_coast):.4f}")
+print(
+    f"L - H = {L_coast - H_coast_bits:.4f} bits = KL(p || r) {kl_part:.4f} "
+    f"+ (-log2 K) {-math.log2(K_coast):.4f}"
+)
 
 # %% [markdown]
 # The Shannon code for the coast wastes code space (its Kraft sum is below 1), so a better code
@@ -600,7 +824,7 @@ P, Q = sym.indexed_probabilities("p"), sym.indexed_probabilities("q")
 
 
 def pull_out(total):
-    """Sum(a * b(index)) -> a * Sum(b(index)) for the factors a free of the summation index."""
+    """Sum(a * b(index)) -> a * Sum(b(index)), for factors a free of the index."""
     body, limits = total.function, total.limits
     free, depends = body.as_independent(limits[0][0], as_Add=False)
     return free * sp.Sum(depends, *limits)
@@ -608,7 +832,9 @@ def pull_out(total):
 
 body = sp.expand(sp.expand_log(-P[i] * Q[j] * sp.log(P[i] * Q[j])))
 inner = sp.Add(*[pull_out(sp.Sum(term, (j, 1, m_sym))) for term in body.args])
-joint_general = sp.Add(*[pull_out(sp.Sum(term, (i, 1, n_sym))) for term in sp.expand(inner).args])
+joint_general = sp.Add(
+    *[pull_out(sp.Sum(term, (i, 1, n_sym))) for term in sp.expand(inner).args]
+)
 display(sp.Eq(-P[i] * Q[j] * sp.log(P[i] * Q[j]), body, evaluate=False))
 display(sp.Eq(sp.Symbol("H(X, Y)"), joint_general))
 sum_p, sum_q = sp.Sum(P[i], (i, 1, n_sym)), sp.Sum(Q[j], (j, 1, m_sym))
@@ -633,12 +859,20 @@ def joint_of_product(p_vec, q_vec):
     return info.joint_entropy(np.outer(p_vec, q_vec))
 
 
-cases = sym.random_cases(rng, lambda r: (sym.random_simplex(r, 3), sym.random_simplex(r, 4)))
+cases = sym.random_cases(
+    rng, lambda r: (sym.random_simplex(r, 3), sym.random_simplex(r, 4))
+)
 cases["uniform x uniform"] = (np.full(3, 1 / 3), np.full(4, 0.25))
 cases["near one-hot x coast"] = (sym.edge_simplex(3)["near one-hot"], p_coast)
 display(sym.check_numeric(H_joint_sym, [p3_sym, q4_sym], joint_of_product, cases))
-display(sym.check_numeric(sym.entropy(p3_sym) + sym.entropy(q4_sym), [p3_sym, q4_sym],
-                          joint_of_product, cases))
+display(
+    sym.check_numeric(
+        sym.entropy(p3_sym) + sym.entropy(q4_sym),
+        [p3_sym, q4_sym],
+        joint_of_product,
+        cases,
+    )
+)
 
 # %% [markdown]
 # ### Dependent variables share information
@@ -652,22 +886,29 @@ display(sym.check_numeric(sym.entropy(p3_sym) + sym.entropy(q4_sym), [p3_sym, q4
 # $$
 #
 # the divergence of the joint distribution from the product of its marginals, non-negative by
-# Gibbs' inequality and zero exactly when $r = r_X \otimes r_Y$. (This gap is the *mutual
-# information* of $X$ and $Y$, chapter {doc}`05-kl-divergence`.) SymPy proves the identity for
+# Gibbs' inequality ({prf:ref}`thm-gibbs`) and zero exactly when $r = r_X \otimes r_Y$. (This gap
+# is the *mutual information* of $X$ and $Y$, {ref}`sec-entropy-mutual-information` below.) SymPy
+# proves the identity for
 # tables of several sizes:
 
 # %%
 report = []
 for rows, cols in ((2, 2), (2, 3), (3, 3)):
-    r_table = [[sp.Symbol(f"r_{a + 1}{b + 1}", positive=True) for b in range(cols)]
-               for a in range(rows)]
+    r_table = [
+        [sp.Symbol(f"r_{a + 1}{b + 1}", positive=True) for b in range(cols)]
+        for a in range(rows)
+    ]
     r_flat = [entry for row in r_table for entry in row]
     r_x = [sum(row) for row in r_table]
     r_y = [sum(r_table[a][b] for a in range(rows)) for b in range(cols)]
     product = [r_x[a] * r_y[b] for a in range(rows) for b in range(cols)]
-    sym.check_identity(sym.entropy(r_x) + sym.entropy(r_y) - sym.entropy(r_flat),
-                       sym.kl_divergence(r_flat, product)).assert_proved()
-    report.append(f"{rows} x {cols} tables: H(X) + H(Y) - H(X, Y) = KL(r || r_X r_Y), proved")
+    sym.check_identity(
+        sym.entropy(r_x) + sym.entropy(r_y) - sym.entropy(r_flat),
+        sym.kl_divergence(r_flat, product),
+    ).assert_proved()
+    report.append(
+        f"{rows} x {cols} tables: H(X) + H(Y) - H(X, Y) = KL(r || r_X r_Y), proved"
+    )
 print("\n".join(report))
 
 # %% [markdown]
@@ -679,16 +920,22 @@ print("\n".join(report))
 # %%
 stay = 0.6
 two_days = stay * np.diag(p_coast) + (1 - stay) * np.outer(p_coast, p_coast)
-assert np.allclose(two_days.sum(axis=1), p_coast) and np.allclose(two_days.sum(axis=0), p_coast)
+assert np.allclose(two_days.sum(axis=1), p_coast) and np.allclose(
+    two_days.sum(axis=0), p_coast
+)
 H_two_days = float(info.joint_entropy(two_days, base=2))
 H_independent = float(info.joint_entropy(np.outer(p_coast, p_coast), base=2))
 assert np.isclose(H_independent, 2 * H_coast_bits) and H_two_days < 2 * H_coast_bits
-shared = float(info.kl_divergence(two_days.ravel(), np.outer(p_coast, p_coast).ravel(), base=2))
+shared = float(
+    info.kl_divergence(two_days.ravel(), np.outer(p_coast, p_coast).ravel(), base=2)
+)
 assert np.isclose(2 * H_coast_bits - H_two_days, shared)
 print(f"H(X) + H(Y)                = {2 * H_coast_bits:.4f} bits")
 print(f"H(X, Y), independent days  = {H_independent:.4f} bits")
-print(f"H(X, Y), persistent days   = {H_two_days:.4f} bits "
-      f"(gap: {2 * H_coast_bits - H_two_days:.4f} bits = KL {shared:.4f} bits)")
+print(
+    f"H(X, Y), persistent days   = {H_two_days:.4f} bits "
+    f"(gap: {2 * H_coast_bits - H_two_days:.4f} bits = KL {shared:.4f} bits)"
+)
 
 # %% [markdown]
 # ### Independent samples: sums of logarithms
@@ -700,11 +947,14 @@ print(f"H(X, Y), persistent days   = {H_two_days:.4f} bits "
 # over samples. Its average over a long sample approaches $H(p)$ by the law of large numbers, as
 # the 20 000 simulated coastal days show:
 
-# %%
+# %% tags=["hide-input"]
 sample_information = info.self_information(p_coast[days], base=2)
 for N in (10, 100, 1_000, 20_000):
-    print(f"N = {N:6d}: average self-information {sample_information[:N].mean():.4f} bits "
-          f"(H = {H_coast_bits:.4f})")
+    print(
+        f"N = {N:6d}: average self-information {sample_information[:N].mean():.4f} "
+        "bits "
+        f"(H = {H_coast_bits:.4f})"
+    )
 
 # %% [markdown]
 # The same additivity closes the gap of the Shannon code. Code blocks of $k$ days at once: a
@@ -728,22 +978,246 @@ for block in block_sizes:
     per_day_length.append(L_block / block)
 per_day_length = np.array(per_day_length)
 for block, length in zip(block_sizes, per_day_length):
-    print(f"k = {block}: {length:.4f} bits per day (bound H + 1/k = {H_coast_bits + 1 / block:.4f})")
+    print(
+        f"k = {block}: {length:.4f} bits per day (bound H + 1/k = "
+        f"{H_coast_bits + 1 / block:.4f})"
+    )
 
-# %% mystnb={"image": {"alt": "Expected Shannon-code length per day, in bits, when the coastal weather is coded in blocks of k = 1 to 8 days. The points start at 2.4 bits for single days and fall towards the entropy, a horizontal line at 1.815 bits; they always lie between that line and the upper bound H + 1/k, a curve that decreases towards the entropy."}}
+# %% tags=["hide-input"] mystnb={"image": {"alt": "Expected Shannon-code length per day, in bits, when the coastal weather is coded in blocks of k = 1 to 8 days. The points start at 2.4 bits for single days and fall towards the entropy, a horizontal line at 1.815 bits; they always lie between that line and the upper bound H + 1/k, a curve that decreases towards the entropy."}}
 fig, ax = lbplot.figure("single")
 ks_fine = np.linspace(1, 8, 200)
-ax.fill_between(ks_fine, H_coast_bits, H_coast_bits + 1 / ks_fine, color=lbplot.PALETTE.sky_blue,
-                alpha=0.3, label="guaranteed range [H, H + 1/k)")
-ax.axhline(H_coast_bits, color=lbplot.PALETTE.black, ls="--", lw=1.5,
-           label=f"entropy H(p) = {H_coast_bits:.3f} bits")
-ax.plot(block_sizes, per_day_length, "o-", color=lbplot.PALETTE.vermillion,
-        label="Shannon code for blocks of k days")
-lbplot.label_axes(ax, "block length k (days coded together)", "expected length per day",
-                  unit="bits")
+ax.fill_between(
+    ks_fine,
+    H_coast_bits,
+    H_coast_bits + 1 / ks_fine,
+    color=lbplot.PALETTE.sky_blue,
+    alpha=0.3,
+    label="guaranteed range [H, H + 1/k)",
+)
+ax.axhline(
+    H_coast_bits,
+    color=lbplot.PALETTE.black,
+    ls="--",
+    lw=1.5,
+    label=f"entropy H(p) = {H_coast_bits:.3f} bits",
+)
+ax.plot(
+    block_sizes,
+    per_day_length,
+    "o-",
+    color=lbplot.PALETTE.vermillion,
+    label="Shannon code for blocks of k days",
+)
+lbplot.label_axes(
+    ax, "block length k (days coded together)", "expected length per day", unit="bits"
+)
 ax.set_xticks(block_sizes)
 ax.legend(loc="upper right")
 plt.show()
+
+# %% [markdown]
+# (sec-entropy-conditional)=
+# ## Conditional entropy, the chain rule and mutual information
+#
+# Persistent weather makes tomorrow partly predictable from today. How much uncertainty about $Y$
+# is left once $X$ is known? For each value $x$ with $p(x) > 0$, the conditional distribution
+# $p(y \mid x) = p(x, y)/p(x)$ has an entropy $H(Y \mid X = x)$; its average over $x$ is the
+# {term}`conditional entropy`
+#
+# $$
+# H(Y \mid X) = \sum_x p(x)\, H(Y \mid X = x) = -\sum_{x, y} p(x, y)\log p(y \mid x) .
+# $$
+#
+# ```{prf:theorem} Chain rule for entropy
+# :label: thm-chain-rule
+# For every joint distribution of two random variables $X, Y$ with finitely many values,
+# $H(X, Y) = H(X) + H(Y \mid X)$.
+# ```
+#
+# ```{prf:proof}
+# Wherever $p(x, y) > 0$, $\log p(x, y) = \log p(x) + \log p(y \mid x)$. Multiply by $-p(x, y)$
+# and sum over all pairs; the first part sums over $y$ to $-\sum_x p(x)\log p(x) = H(X)$, because
+# the conditional probabilities of each row add up to 1. Pairs with $p(x, y) = 0$ contribute 0 to
+# every sum.
+# ```
+#
+# In words, the {term}`chain rule` says: learning the pair costs learning $X$, then learning $Y$
+# with $X$ known. SymPy derives it for a table of **any** size $n \times m$: write the joint table
+# as $p_i\,w_{ij}$, with $p_i = p(x_i)$ and $w_{ij} = p(y_j \mid x_i)$, expand the logarithm of
+# the product, pull out of each inner sum what does not depend on $j$, and use that every row of
+# $w$ sums to 1 (the same steps as for independent variables above, where $w_{ij} = q_j$).
+
+# %%
+W = sp.IndexedBase("w", positive=True)  # w[i, j] = p(y_j | x_i), each row sums to 1
+joint_ij = P[i] * W[i, j]
+body = sp.expand(sp.expand_log(-joint_ij * sp.log(joint_ij)))
+inner = sp.Add(*[pull_out(sp.Sum(term, (j, 1, m_sym))) for term in body.args])
+row_sums_are_one = {sp.Sum(W[i, j], (j, 1, m_sym)): 1}
+chain_general = sp.Add(
+    *[
+        sp.Sum(term, (i, 1, n_sym))
+        for term in sp.expand(inner.subs(row_sums_are_one)).args
+    ]
+)
+H_row = -sp.Sum(W[i, j] * sp.log(W[i, j]), (j, 1, m_sym))  # H(Y | X = x_i)
+H_y_given_x_general = sp.Sum(P[i] * H_row, (i, 1, n_sym))
+display(sp.Eq(sp.Symbol("H(X, Y)"), chain_general))
+assert sp.simplify(chain_general - (H_p_general + H_y_given_x_general)) == 0
+print("H(X, Y) = H(X) + H(Y | X): derived for n x m tables (symbolic n, m)")
+
+# %% [markdown]
+# For the persistent coastal weather, the cell computes $H(Y \mid X)$ from its definition (the
+# entropy of each row of the conditional table, averaged over today's report), compares it with
+# `info.conditional_entropy` (which takes the joint table, $X$ on the rows), and checks the chain
+# rule against the joint entropy. Knowing today's report leaves less than the $H(p)$ bits of
+# uncertainty about tomorrow:
+
+# %%
+p_today = two_days.sum(axis=1)
+tomorrow_given_today = two_days / p_today[:, None]  # row x: p(y | x)
+H_rows = info.entropy(tomorrow_given_today, base=2)
+H_tomorrow_given_today = float(np.sum(p_today * H_rows))
+assert np.isclose(
+    H_tomorrow_given_today, float(info.conditional_entropy(two_days, base=2))
+)
+assert np.isclose(H_two_days, H_coast_bits + H_tomorrow_given_today)
+print(f"{'today':8s} {'H(Y | X = x) (bits)':>20s}")
+for name, value in zip(reports, H_rows):
+    print(f"{name:8s} {value:20.4f}")
+print(f"H(Y | X) = {H_tomorrow_given_today:.4f} bits < H(Y) = {H_coast_bits:.4f} bits")
+print(
+    f"H(X) + H(Y | X) = {H_coast_bits + H_tomorrow_given_today:.4f} = "
+    f"H(X, Y) = {H_two_days:.4f} bits"
+)
+
+# %% [markdown]
+# (sec-entropy-mutual-information)=
+# ### Mutual information
+#
+# The uncertainty about $Y$ that knowing $X$ removes is the {term}`mutual information`
+#
+# $$
+# I(X; Y) = H(Y) - H(Y \mid X) .
+# $$
+#
+# ```{prf:theorem} Mutual information
+# :label: thm-mutual-information
+# For every joint distribution $p_{XY}$ of $X, Y$ on finite sets, with marginals $p_X, p_Y$,
+#
+# $$
+# I(X; Y) = H(Y) - H(Y \mid X) = H(X) - H(X \mid Y) = H(X) + H(Y) - H(X, Y)
+#   = D_{\mathrm{KL}}\big(p_{XY} \,\|\, p_X \otimes p_Y\big) \ \ge\ 0 ,
+# $$
+#
+# with $I(X; Y) = 0$ if and only if $X$ and $Y$ are independent.
+# ```
+#
+# ```{prf:proof}
+# The chain rule in both orders, $H(X, Y) = H(X) + H(Y \mid X) = H(Y) + H(X \mid Y)$, turns both
+# differences into $H(X) + H(Y) - H(X, Y)$. That equals the divergence: its terms are
+# $p(x, y)\big(\log p(x, y) - \log p(x) - \log p(y)\big)$, and summing the last two parts over
+# the other variable gives $-H(X) - H(Y)$ (SymPy checked this identity for tables of several sizes
+# in {ref}`sec-entropy-joint`). By {prf:ref}`thm-gibbs` the divergence is $\ge 0$, and it is 0
+# exactly when $p_{XY} = p_X \otimes p_Y$, which is the definition of independence.
+# ```
+#
+# Mutual information is symmetric: $X$ tells as much about $Y$ as $Y$ tells about $X$. For the
+# coastal weather, all four expressions give the same number as `info.mutual_information` (which
+# takes the joint table); two independent days share nothing, and a second day that repeats the
+# first shares all of it, $I = H(p)$:
+
+# %%
+p_tomorrow = two_days.sum(axis=0)
+today_given_tomorrow = two_days / p_tomorrow[None, :]  # column y: p(x | y)
+H_today_given_tomorrow = float(
+    np.sum(p_tomorrow * info.entropy(today_given_tomorrow.T, base=2))
+)
+forms = {
+    "H(Y) - H(Y | X)": float(info.entropy(p_tomorrow, base=2)) - H_tomorrow_given_today,
+    "H(X) - H(X | Y)": float(info.entropy(p_today, base=2)) - H_today_given_tomorrow,
+    "H(X) + H(Y) - H(X, Y)": 2 * H_coast_bits - H_two_days,
+    "KL(p_XY || p_X p_Y)": shared,
+}
+mi_two_days = float(info.mutual_information(two_days, base=2))
+assert np.allclose(list(forms.values()), mi_two_days, rtol=1e-12)
+assert np.isclose(float(info.mutual_information(two_days.T, base=2)), mi_two_days)
+mi_independent = float(info.mutual_information(np.outer(p_coast, p_coast), base=2))
+mi_repeat = float(info.mutual_information(np.diag(p_coast), base=2))
+assert abs(mi_independent) < 1e-15 and np.isclose(mi_repeat, H_coast_bits)
+for name, value in forms.items():
+    print(f"{name:24s} = {value:.4f} bits")
+print(f"{'info.mutual_information':24s} = {mi_two_days:.4f} bits")
+print(
+    f"independent days: I(X; Y) = {mi_independent:.4f} bits; "
+    f"tomorrow = today: I(X; Y) = {mi_repeat:.4f} bits = H(p)"
+)
+
+# %% [markdown]
+# (sec-entropy-floor)=
+# ### The floor of a classifier's loss
+#
+# A classifier sees an input $x$ and predicts a distribution $q(\cdot \mid x)$ over the labels
+# $y$; its expected loss is the cross-entropy (chapter 2, {doc}`02-cross-entropy`) averaged over
+# the inputs, $\mathbb{E}_x\, H\big(p(\cdot \mid x), q(\cdot \mid x)\big)$, where
+# $H(p, q) = -\sum_y p(y)\log q(y)$.
+#
+# ```{prf:theorem} The conditional entropy is the floor of the expected loss
+# :label: thm-conditional-entropy-floor
+# For every predictor $q(\cdot \mid x)$,
+#
+# $$
+# \mathbb{E}_x\, H\big(p(\cdot \mid x), q(\cdot \mid x)\big)
+#   = H(Y \mid X) + \mathbb{E}_x\, D_{\mathrm{KL}}\big(p(\cdot \mid x)\,\|\,q(\cdot \mid x)\big)
+#   \ \ge\ H(Y \mid X),
+# $$
+#
+# with equality exactly when $q(\cdot \mid x) = p(\cdot \mid x)$ for every $x$ with $p(x) > 0$.
+# ```
+#
+# ```{prf:proof}
+# For each $x$, $-\log q(y \mid x) = -\log p(y \mid x) + \log\frac{p(y \mid x)}{q(y \mid x)}$;
+# averaging over $y \sim p(\cdot \mid x)$ gives $H(p, q) = H(p) + D_{\mathrm{KL}}(p\,\|\,q)$ for
+# that row. Average over $x$, and apply {prf:ref}`thm-gibbs` to each row.
+# ```
+#
+# So no model, however large, can bring the expected loss below $H(Y \mid X)$: the labels are
+# noisy given the input, and that noise is the floor. A model that ignores the input can at best
+# predict the label frequencies $p(y)$, and pays $H(Y) = H(Y \mid X) + I(X; Y)$: the mutual
+# information is what the input is worth to the classifier. The cell checks the row identity with
+# SymPy for three labels, then plays forecaster for the coast: predicting tomorrow from today with
+# the true conditional table, with the climatology $p$ alone, and with 1 000 random tables.
+
+# %%
+w3, q3 = sym.probabilities(3, name="w"), sym.probabilities(3, name="q")
+sym.check_identity(
+    sym.cross_entropy(w3, q3), sym.entropy(w3) + sym.kl_divergence(w3, q3)
+).assert_proved()
+print("H(w, q) = H(w) + KL(w || q): proved for 3 labels")
+
+
+def expected_loss_bits(forecast):
+    """E_x H(p(. | x), forecast(. | x)) in bits; forecast rows are today's reports."""
+    return float(
+        np.sum(p_today * info.cross_entropy(tomorrow_given_today, forecast, base=2))
+    )
+
+
+loss_true = expected_loss_bits(tomorrow_given_today)
+loss_climate = expected_loss_bits(np.tile(p_coast, (4, 1)))
+random_forecasts = rng.dirichlet(np.ones(4), size=(1_000, 4))
+loss_random = np.array([expected_loss_bits(table) for table in random_forecasts])
+assert np.isclose(loss_true, H_tomorrow_given_today)
+assert np.isclose(loss_climate, H_tomorrow_given_today + shared)
+assert np.all(loss_random > loss_true)
+print(f"{'forecaster':34s} {'expected loss (bits)':>21s}")
+print(f"{'true p(y | x): the floor H(Y | X)':34s} {loss_true:21.4f}")
+print(f"{'climatology p(y): H(Y | X) + I':34s} {loss_climate:21.4f}")
+print(f"{'best of 1000 random tables':34s} {loss_random.min():21.4f}")
+
+# %% [markdown]
+# On a finite sample the average loss of the true forecaster fluctuates around the floor, just as
+# the average self-information approached $H(p)$ above; chapter 9 ({doc}`09-end-to-end`) measures
+# this floor and a trained model's excess over it for a real classifier.
 
 # %% [markdown]
 # (sec-entropy-pytorch)=
@@ -772,10 +1246,15 @@ plt.show()
 
 # %%
 p_with_zero = [0.5, 0.5, 0.0]
-log_p = [math.log(x) if x > 0 else -math.inf for x in p_with_zero]  # what torch.log returns
+log_p = [
+    math.log(x) if x > 0 else -math.inf for x in p_with_zero
+]  # what torch.log returns
 naive = -sum(x * lx for x, lx in zip(p_with_zero, log_p))
 print(f"log p = {log_p}; 0 * (-inf) = {0.0 * -math.inf}")
-print(f"naive -sum p log p = {naive}; info.entropy = {float(info.entropy(p_with_zero)):.6f} nats")
+print(
+    f"naive -sum p log p = {naive}; info.entropy = "
+    f"{float(info.entropy(p_with_zero)):.6f} nats"
+)
 assert math.isnan(naive)
 
 # %% [markdown]
@@ -791,8 +1270,10 @@ softmax_z = np.exp(z_scores - z_scores.max()) / np.exp(z_scores - z_scores.max()
 H_logits = float(info.entropy(softmax_z))
 H_as_probs = float(info.entropy(z_scores / z_scores.sum()))
 print(f"Categorical(logits=z).entropy() -> {H_logits:.4f} nats   (right)")
-print(f"Categorical(z).entropy()        -> {H_as_probs:.4f} nats   (z normalised as if "
-      "probabilities)")
+print(
+    f"Categorical(z).entropy()        -> {H_as_probs:.4f} nats   (z normalised as if "
+    "probabilities)"
+)
 try:
     info.entropy([0.2, 0.3])
 except ValueError as error:
@@ -814,19 +1295,27 @@ print(f"coast: {H_coast['nats']:.4f} nats = {H_coast['nats'] / math.log(2):.4f} 
 # ## Summary
 #
 # - The self-information $-\log p(x)$ is the only smooth measure of the information in an outcome
-#   that depends only on its probability and adds up over independent events; the base of the
-#   logarithm sets the unit (bits, nats, bans), and units convert by constant factors.
+#   that depends only on its probability, adds up over independent events and decreases as the
+#   probability grows: additivity alone allows every multiple $-k\log p$ (and forces $f(1) = 0$),
+#   and the decrease makes $k > 0$. The base of the logarithm sets the unit (bits, nats, bans),
+#   and units convert by constant factors.
 # - A more probable outcome carries strictly less information; a certain one carries none.
 # - The entropy $H(p) = -\sum_x p(x)\log p(x)$ is the expected self-information, with
 #   $0\log 0 = 0$. It satisfies $0 \le H(p) \le \log n$: 0 exactly at point masses, $\log n$
 #   exactly at the uniform distribution (Lagrange multiplier; the gap is $D_{\mathrm{KL}}(p\,\|\,u)$).
 #   A fair coin has the largest two-outcome entropy, 1 bit.
+# - The relative entropy $D_{\mathrm{KL}}(p\,\|\,q) = \sum_x p(x)\log\frac{p(x)}{q(x)}$ is
+#   $\ge 0$, with equality only at $q = p$ (Gibbs' inequality, {prf:ref}`thm-gibbs`).
 # - The Shannon code with lengths $\lceil -\log_2 p(x)\rceil$ has expected length in
 #   $[H(p), H(p) + 1)$ bits, and no prefix code does better than $H(p)$; coding blocks of $k$
 #   outcomes brings the cost per outcome within $1/k$ of $H(p)$.
 # - For independent variables $H(X, Y) = H(X) + H(Y)$; dependence can only lower the joint
 #   entropy. Additivity is why the information (and, later, the negative log-likelihood) of
 #   independent samples is a sum.
+# - Chain rule: $H(X, Y) = H(X) + H(Y \mid X)$ for every joint table. The mutual information
+#   $I(X; Y) = H(Y) - H(Y \mid X) = D_{\mathrm{KL}}(p_{XY}\,\|\,p_X \otimes p_Y)$ is $\ge 0$, and
+#   0 exactly for independent variables. No classifier's expected cross-entropy goes below
+#   $H(Y \mid X)$.
 #
 # ## Exercises
 #
@@ -852,17 +1341,26 @@ print(f"coast: {H_coast['nats']:.4f} nats = {H_coast['nats'] / math.log(2):.4f} 
 
 # %%
 die = np.full(6, 1 / 6)
-print("(a) die:", ", ".join(f"{float(info.entropy(die, base=b)):.4f} {unit}"
-                            for unit, b in (("bits", 2), ("nats", math.e), ("bans", 10))))
+print(
+    "(a) die:",
+    ", ".join(
+        f"{float(info.entropy(die, base=b)):.4f} {unit}"
+        for unit, b in (("bits", 2), ("nats", math.e), ("bans", 10))
+    ),
+)
 pin_bans = float(info.entropy(np.full(10_000, 1e-4), base=10))
 pin_bits = float(info.entropy(np.full(10_000, 1e-4), base=2))
 print(f"(b) PIN: {pin_bans:.4f} bans = {pin_bits:.4f} bits")
 a_base, b_base = sp.symbols("a b", positive=True)
 p3_ex = sym.probabilities(3)
-sym.check_identity(sym.entropy(p3_ex, base=b_base),
-                   sym.entropy(p3_ex, base=a_base) * sp.log(a_base) / sp.log(b_base)).assert_proved()
-print(f"(c) H_b = H_a log_b a: proved for n = 3; bans -> nats: multiply by ln 10 = "
-      f"{math.log(10):.4f}")
+sym.check_identity(
+    sym.entropy(p3_ex, base=b_base),
+    sym.entropy(p3_ex, base=a_base) * sp.log(a_base) / sp.log(b_base),
+).assert_proved()
+print(
+    f"(c) H_b = H_a log_b a: proved for n = 3; bans -> nats: multiply by ln 10 = "
+    f"{math.log(10):.4f}"
+)
 
 # %% [markdown]
 # ```{solution-end}
@@ -890,8 +1388,6 @@ print(f"(c) H_b = H_a log_b a: proved for n = 3; bans -> nats: multiply by ln 10
 # the surprise it brings when it does occur is large.
 
 # %%
-import scipy.optimize
-
 sym.check_identity(h, h.subs(p, 1 - p)).assert_proved()
 print("(a) h(p) = h(1 - p): proved")
 
@@ -906,8 +1402,10 @@ assert abs(p_low + p_high - 1) < 1e-10
 print(f"(b) h(p) = 0.5 bit at p = {p_low:.6f} and p = {p_high:.6f}")
 for small in (0.01, 0.001):
     h_small = float(binary_entropy(np.array(small))) / math.log(2)
-    print(f"(c) h({small}) = {h_small:.4f} bits, h(p)/p = {h_small / small:.2f}, "
-          f"log2(1/p) = {math.log2(1 / small):.2f}")
+    print(
+        f"(c) h({small}) = {h_small:.4f} bits, h(p)/p = {h_small / small:.2f}, "
+        f"log2(1/p) = {math.log2(1 / small):.2f}"
+    )
 
 # %% [markdown]
 # ```{solution-end}
@@ -935,12 +1433,10 @@ for small in (0.01, 0.001):
 # Coding blocks of many reports together (previous section) brings the cost per report down
 # towards $H(p)$.
 
+
 # %%
-import heapq
-
-
 def huffman_lengths(probabilities):
-    """Codeword lengths of a Huffman code (ties broken by order of creation: deterministic)."""
+    """Codeword lengths of a Huffman code (ties broken by order of creation)."""
     heap = [(float(px), index, [index]) for index, px in enumerate(probabilities)]
     heapq.heapify(heap)
     lengths, counter = [0] * len(probabilities), len(probabilities)
@@ -960,9 +1456,11 @@ for label, dist in (("coast", p_coast), ("smoke detector", np.array([0.99, 0.01]
     L_h = float(info.expected_code_length(dist, huffman))
     L_s = float(info.expected_code_length(dist, shannon))
     H_d = float(info.entropy(dist, base=2))
-    assert H_d <= L_h <= L_s and np.sum(2.0 ** -huffman) == 1.0
-    print(f"{label}: H = {H_d:.4f} bits; Huffman {huffman} -> {L_h:.4f} bits; "
-          f"Shannon {shannon} -> {L_s:.4f} bits")
+    assert H_d <= L_h <= L_s and np.sum(2.0**-huffman) == 1.0
+    print(
+        f"{label}: H = {H_d:.4f} bits; Huffman {huffman} -> {L_h:.4f} bits; "
+        f"Shannon {shannon} -> {L_s:.4f} bits"
+    )
 
 # %% [markdown]
 # ```{solution-end}
@@ -995,16 +1493,20 @@ for label, dist in (("coast", p_coast), ("smoke detector", np.array([0.99, 0.01]
 p3_group = sym.probabilities(3)
 s_group = p3_group[0] + p3_group[1]
 grouping = sym.entropy([s_group, p3_group[2]]) + s_group * sym.entropy(
-    [p3_group[0] / s_group, p3_group[1] / s_group])
+    [p3_group[0] / s_group, p3_group[1] / s_group]
+)
 sym.check_identity(sym.entropy(p3_group), grouping).assert_proved()
 print("(a) grouping rule: proved for n = 3")
 dry, wet = p_coast[:2].sum(), p_coast[2:].sum()
 H_wet_dry = float(info.entropy([dry, wet], base=2))
-within = (dry * float(info.entropy(p_coast[:2] / dry, base=2))
-          + wet * float(info.entropy(p_coast[2:] / wet, base=2)))
+within = dry * float(info.entropy(p_coast[:2] / dry, base=2)) + wet * float(
+    info.entropy(p_coast[2:] / wet, base=2)
+)
 assert np.isclose(H_wet_dry + within, H_coast_bits)
-print(f"(b) H(dry, wet) = {H_wet_dry:.4f} bits; the full report adds {within:.4f} bits; "
-      f"sum {H_wet_dry + within:.4f} = H(p) = {H_coast_bits:.4f} bits")
+print(
+    f"(b) H(dry, wet) = {H_wet_dry:.4f} bits; the full report adds {within:.4f} bits; "
+    f"sum {H_wet_dry + within:.4f} = H(p) = {H_coast_bits:.4f} bits"
+)
 
 # %% [markdown]
 # ```{solution-end}
@@ -1033,8 +1535,12 @@ print(f"(b) H(dry, wet) = {H_wet_dry:.4f} bits; the full report adds {within:.4f
 pair = np.outer(die, die)
 H_pair = float(info.joint_entropy(pair, base=2))
 assert np.isclose(H_pair, 2 * float(info.entropy(die, base=2)))
-p_sum = np.array([np.trace(np.fliplr(pair), offset=offset) for offset in range(5, -6, -1)])
-assert np.isclose(p_sum.sum(), 1.0) and np.isclose(p_sum[5], 6 / 36)  # S = 7 has 6 pairs
+p_sum = np.array(
+    [np.trace(np.fliplr(pair), offset=offset) for offset in range(5, -6, -1)]
+)
+assert np.isclose(p_sum.sum(), 1.0) and np.isclose(
+    p_sum[5], 6 / 36
+)  # S = 7 has 6 pairs
 H_sum = float(info.entropy(p_sum, base=2))
 sum_and_first = np.zeros((11, 6))  # rows S = 2..12, columns X_1 = 1..6
 for x1 in range(6):
@@ -1043,8 +1549,60 @@ for x1 in range(6):
 H_sum_first = float(info.joint_entropy(sum_and_first, base=2))
 assert np.isclose(H_sum_first, H_pair)
 print(f"(a) H(X1, X2) = {H_pair:.4f} bits = 2 log2 6 = {2 * math.log2(6):.4f} bits")
-print(f"(b) H(S) = {H_sum:.4f} bits < {H_pair:.4f} bits; P(S = 2..12) * 36 = {p_sum * 36}")
+print(
+    f"(b) H(S) = {H_sum:.4f} bits < {H_pair:.4f} bits; P(S = 2..12) * 36 = {p_sum * 36}"
+)
 print(f"(c) H(S, X1) = {H_sum_first:.4f} bits = H(X1, X2)")
+
+# %% [markdown]
+# ```{solution-end}
+# ```
+#
+# ```{exercise} A noisy channel
+# :label: ex-entropy-6
+# A sender transmits a fair bit $X$; the receiver sees $Y$, which equals $X$ except that it is
+# flipped with probability $f$ (a *binary symmetric channel*).
+# (a) Write the joint table of $(X, Y)$ and show that $H(Y \mid X) = h(f)$, the binary entropy,
+# and $I(X; Y) = 1 - h(f)$ bits.
+# (b) Compute $I(X; Y)$ in bits for $f = 0, 0.01, 0.1, 0.5$ with `info.mutual_information`, and
+# check it against $1 - h(f)$.
+# (c) A classifier must guess $X$ from $Y$. What is the smallest expected cross-entropy it can
+# reach, in bits, when $f = 0.1$? Which predictor reaches it?
+# ```
+#
+# ```{solution-start} ex-entropy-6
+# :class: dropdown
+# ```
+#
+# (a) The table is $\tfrac12\begin{pmatrix}1-f & f\\ f & 1-f\end{pmatrix}$. Given $X = x$, $Y$ is
+# $x$ with probability $1 - f$, so every row of the conditional table is $(1 - f, f)$ in some
+# order and $H(Y \mid X) = h(f)$; $Y$ is a fair bit, so $H(Y) = 1$ bit and
+# $I(X; Y) = H(Y) - H(Y \mid X) = 1 - h(f)$. (b) The channel carries a whole bit at $f = 0$ and
+# nothing at $f = 0.5$. (c) By {prf:ref}`thm-conditional-entropy-floor` (with the roles of the
+# variables exchanged: the input is $Y$, the label $X$) the floor is $H(X \mid Y)$, which by the
+# symmetry of the table is also $h(f)$; it is reached by predicting the true posterior
+# $p(x \mid y)$: $X = y$ with probability $1 - f$.
+
+# %%
+for flip in (0.0, 0.01, 0.1, 0.5):
+    channel = 0.5 * np.array([[1 - flip, flip], [flip, 1 - flip]])
+    mi_bits = float(info.mutual_information(channel, base=2))
+    h_flip = float(info.entropy([1 - flip, flip], base=2))
+    assert np.isclose(mi_bits, 1 - h_flip, atol=1e-15)
+    assert np.isclose(
+        float(info.conditional_entropy(channel, base=2)), h_flip, atol=1e-15
+    )
+    print(
+        f"f = {flip:4.2f}: I(X; Y) = {mi_bits:.4f} bits, 1 - h(f) = {1 - h_flip:.4f} "
+        "bits"
+    )
+channel = 0.5 * np.array([[0.9, 0.1], [0.1, 0.9]])
+posterior = channel.T / channel.sum(axis=0)[:, None]  # row y: p(x | y)
+floor_bits = float(
+    np.sum(channel.sum(axis=0) * info.cross_entropy(posterior, posterior, base=2))
+)
+assert np.isclose(floor_bits, float(info.conditional_entropy(channel.T, base=2)))
+print(f"(c) f = 0.1: floor H(X | Y) = {floor_bits:.4f} bits, reached by p(x | y)")
 
 # %% [markdown]
 # ```{solution-end}
@@ -1058,7 +1616,10 @@ print(f"(c) H(S, X1) = {H_sum_first:.4f} bits = H(X1, X2)")
 # - {cite:t}`hartley1928` measured information by the logarithm of the number of possible messages
 #   (equally likely ones, in today's terms); the ban (hartley) is named after him.
 # - {cite:t}`cover2006`, chapters 2 and 5, is the standard textbook treatment of entropy, joint
-#   entropy, Kraft's inequality and the source coding theorem.
+#   and conditional entropy, the chain rule, mutual information, relative entropy and Gibbs'
+#   inequality (their theorem 2.6.3), Kraft's inequality and the source coding theorem.
+# - {cite:t}`kullback1951` introduced the relative entropy as a measure of discrimination
+#   between two distributions.
 # - {cite:t}`mackay2003`, chapters 2, 4 and 5, gives the same material with many worked examples,
 #   including the weighing and guessing games that motivate the bit.
 # - {cite:t}`huffman1952` constructs the optimal prefix code of exercise {ref}`ex-entropy-3`.

@@ -10,12 +10,59 @@
 # the data and $q$ as a model, the same number is the loss that trains almost every classifier in
 # deep learning: the model pays $-\log q(x)$ for every outcome $x$ the data shows it.
 #
-# This chapter starts from the coding picture, proves that the right code is the cheapest one
-# ({term}`Gibbs' inequality`), and then turns to classifiers: one-hot targets, logits and the
-# {term}`softmax`, the famously simple gradient $\operatorname{softmax}(z) - e_y$, and
-# {term}`label smoothing`. It ends with PyTorch's `cross_entropy` and the mistakes people make
-# with it.
+# **In this chapter** you will derive and check
 #
+# - the cross-entropy as the cost of coding with the wrong code, and its split
+#   $H(p, q) = H(p) + D_{\mathrm{KL}}(p\,\|\,q)$ ({prf:ref}`thm-ce-decomposition`): the right
+#   code is the cheapest;
+# - the classifier's loss $\operatorname{logsumexp}(z) - z_y$ for one-hot targets and logits, and
+#   its gradient $\operatorname{softmax}(z) - e_y$ ({prf:ref}`thm-softmax-ce-gradient`);
+# - {term}`label smoothing` and the positive floor it puts under the loss;
+# - {term}`perplexity` and bits per character, the units in which language models report their
+#   cross-entropy;
+# - PyTorch's `cross_entropy`, its options, and the mistake of a softmax before it.
+#
+# **You need** chapter 1 ({doc}`01-information-and-entropy`): entropy, Shannon codes, the relative
+# entropy $D_{\mathrm{KL}}$ and Gibbs' inequality ({prf:ref}`thm-gibbs`); derivatives of
+# $\log$ and $\exp$.
+
+# %% tags=["remove-cell"]
+# Where lossbook is missing (Colab, a fresh environment), install this book's version of it.
+import importlib.util
+import os
+import subprocess
+import sys
+
+if importlib.util.find_spec("lossbook") is None:
+    requirement = os.environ.get(
+        "LOSSBOOK_REQUIREMENT",
+        "lossbook @ git+https://github.com/lossbook/lossbook@v0.2.0",
+    )
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--quiet", requirement], check=True
+    )
+
+# %%
+import math
+
+import matplotlib.pyplot as plt
+import numpy as np
+import scipy.optimize
+import sympy as sp
+from IPython.display import display
+
+import lossbook.functional as F
+import lossbook.gradients as G
+import lossbook.info as info
+import lossbook.plotting as lbplot
+import lossbook.symbolic as sym
+
+# %%
+np.set_printoptions(precision=6, suppress=True)
+lbplot.use_style()
+rng = np.random.default_rng(2026)
+
+# %% [markdown]
 # (sec-ce-coding)=
 # ## Coding the weather with somebody else's code
 #
@@ -36,23 +83,6 @@
 # prints them.
 
 # %%
-import math
-
-import matplotlib.pyplot as plt
-import numpy as np
-import sympy as sp
-from IPython.display import display
-
-import lossbook.functional as F
-import lossbook.gradients as G
-import lossbook.info as info
-import lossbook.plotting as lbplot
-import lossbook.symbolic as sym
-
-np.set_printoptions(precision=6, suppress=True)
-lbplot.use_style()
-rng = np.random.default_rng(2026)
-
 weather = ["sun", "clouds", "rain", "snow"]
 p_valley = np.array([0.50, 0.30, 0.15, 0.05])
 q_mountain = np.array([0.10, 0.20, 0.30, 0.40])
@@ -64,8 +94,10 @@ code_valley = info.canonical_prefix_code(len_valley)
 code_mountain = info.canonical_prefix_code(len_mountain)
 print(f"{'':7s} {'p':>5s} {'q':>5s}   {'valley code':>11s} {'mountain code':>13s}")
 for i, name in enumerate(weather):
-    print(f"{name:7s} {p_valley[i]:5.2f} {q_mountain[i]:5.2f}   {code_valley[i]:>11s} "
-          f"{code_mountain[i]:>13s}")
+    print(
+        f"{name:7s} {p_valley[i]:5.2f} {q_mountain[i]:5.2f}   {code_valley[i]:>11s} "
+        f"{code_mountain[i]:>13s}"
+    )
 
 # %% [markdown]
 # Now let the valley's weather run for a while, drawn from $p$ with a seeded generator, and encode
@@ -80,8 +112,10 @@ print("valley code:    ", "".join(code_valley[d] for d in first_week))
 print("mountain code:  ", "".join(code_mountain[d] for d in first_week))
 bits_valley = np.mean(len_valley[days])
 bits_mountain = np.mean(len_mountain[days])
-print(f"bits per day over {days.size} days: valley code {bits_valley:.4f}, "
-      f"mountain code {bits_mountain:.4f}")
+print(
+    f"bits per day over {days.size} days: valley code {bits_valley:.4f}, "
+    f"mountain code {bits_mountain:.4f}"
+)
 
 # %% [markdown]
 # The long-run average of the mountain code's length is its expected length under the *valley's*
@@ -109,15 +143,19 @@ assert abs(bits_valley - L_valley) < 0.05 and abs(bits_mountain - L_mountain) < 
 print(f"{'':28s} {'ideal (bits)':>12s} {'Shannon code (bits)':>20s}")
 print(f"{'own code,      H(p)':28s} {H_p_bits:12.4f} {L_valley:20.4f}")
 print(f"{'mountain code, H(p, q)':28s} {H_pq_bits:12.4f} {L_mountain:20.4f}")
-print(f"{'extra bits per report':28s} {H_pq_bits - H_p_bits:12.4f} {L_mountain - L_valley:20.4f}")
+print(
+    f"{'extra bits per report':28s} {H_pq_bits - H_p_bits:12.4f} "
+    f"{L_mountain - L_valley:20.4f}"
+)
 
 # %% [markdown]
 # The seed README describes the cross-entropy as the average number of bits needed to identify an
 # event when coding with an "非自然" (unnatural, i.e. wrong) distribution $q$ instead of the true
 # $p$. The table makes that precise: the ideal code for $q$ needs $H(p, q)$ bits per report, a
 # real prefix code needs a little more (at most one bit), and the **extra** cost of the wrong code
-# is, ideally, the difference $H(p, q) - H(p)$. That difference is the {term}`KL divergence`
-# $D_{\mathrm{KL}}(p\,\|\,q)$ of chapter {doc}`05-kl-divergence`.
+# is, ideally, the difference $H(p, q) - H(p)$. That difference is the relative entropy, or
+# {term}`KL divergence`, $D_{\mathrm{KL}}(p\,\|\,q)$ defined in {ref}`sec-relative-entropy`
+# (chapter 1), as {ref}`sec-ce-gibbs` shows.
 #
 # ### Each outcome's price: $-\log q$
 #
@@ -130,17 +168,32 @@ print(f"{'extra bits per report':28s} {H_pq_bits - H_p_bits:12.4f} {L_mountain -
 # without bound as $q(x) \to 0$. A model that gives probability 0 to something that happens pays
 # an infinite price.
 
-# %% mystnb={"image": {"alt": "The price -log q of an outcome against its probability q under the code, for q from 0.005 to 1. A smooth decreasing curve, -log2 q in bits, goes from about 7.6 bits at the left to 0 at q = 1; a staircase of whole numbers lies on or above it (the Shannon code length). Four dots mark the mountain code's probabilities 0.1, 0.2, 0.3 and 0.4, labelled sun, clouds, rain and snow, with prices of about 3.3, 2.3, 1.7 and 1.3 bits. A secondary axis on the right gives the same price in nats."}}
+# %% tags=["hide-input"] mystnb={"image": {"alt": "The price -log q of an outcome against its probability q under the code, for q from 0.005 to 1. A smooth decreasing curve, -log2 q in bits, goes from about 7.6 bits at the left to 0 at q = 1; a staircase of whole numbers lies on or above it (the Shannon code length). Four dots mark the mountain code's probabilities 0.1, 0.2, 0.3 and 0.4, labelled sun, clouds, rain and snow, with prices of about 3.3, 2.3, 1.7 and 1.3 bits. A secondary axis on the right gives the same price in nats."}}
 q_grid = np.linspace(0.005, 1.0, 1000)
 fig, ax = plt.subplots(figsize=(7.5, 4.2))
-ax.plot(q_grid, -np.log2(q_grid), color=lbplot.PALETTE[0], lw=2,
-        label=r"ideal price $-\log_2 q$")
-ax.step(q_grid, np.ceil(-np.log2(q_grid) - 1e-12), where="post", color=lbplot.PALETTE[1], lw=1.2,
-        label=r"Shannon code length $\lceil -\log_2 q \rceil$")
+ax.plot(
+    q_grid,
+    -np.log2(q_grid),
+    color=lbplot.PALETTE[0],
+    lw=2,
+    label=r"ideal price $-\log_2 q$",
+)
+ax.step(
+    q_grid,
+    np.ceil(-np.log2(q_grid) - 1e-12),
+    where="post",
+    color=lbplot.PALETTE[1],
+    lw=1.2,
+    label=r"Shannon code length $\lceil -\log_2 q \rceil$",
+)
 for i, name in enumerate(weather):
     ax.plot(q_mountain[i], -np.log2(q_mountain[i]), "o", color=lbplot.PALETTE[2])
-    ax.annotate(name, (q_mountain[i], -np.log2(q_mountain[i])), textcoords="offset points",
-                xytext=(6, 6))
+    ax.annotate(
+        name,
+        (q_mountain[i], -np.log2(q_mountain[i])),
+        textcoords="offset points",
+        xytext=(6, 6),
+    )
 ax.set_xlabel(r"probability $q(x)$ that the code assigns to the outcome")
 ax.set_ylabel(r"price of the outcome (bits)")
 ax.set_ylim(0, 8)
@@ -181,10 +234,16 @@ display(sp.Eq(sp.Symbol("H(p, q)"), H_pq_sym))
 # $q$):
 
 # %%
-cases = {f"random {k}": (sym.random_simplex(rng, 3), sym.random_simplex(rng, 3)) for k in range(5)}
+cases = {
+    f"random {k}": (sym.random_simplex(rng, 3), sym.random_simplex(rng, 3))
+    for k in range(5)
+}
 cases["p point mass"] = (np.array([1.0, 0.0, 0.0]), np.array([0.2, 0.3, 0.5]))
 cases["q = p"] = (np.array([0.6, 0.3, 0.1]), np.array([0.6, 0.3, 0.1]))
-cases["q nearly degenerate"] = (np.array([0.2, 0.3, 0.5]), np.array([1 - 2e-9, 1e-9, 1e-9]))
+cases["q nearly degenerate"] = (
+    np.array([0.2, 0.3, 0.5]),
+    np.array([1 - 2e-9, 1e-9, 1e-9]),
+)
 sym.check_numeric(H_pq_sym, [p3, q3], info.cross_entropy, cases)
 
 # %% [markdown]
@@ -198,17 +257,47 @@ print(f"H(q, p) = {H_qp_bits:.4f} bits   (mountain weather, valley code)")
 
 # %% [markdown]
 # (sec-ce-gibbs)=
-# ## The right code is the cheapest: Gibbs' inequality
+# ## The right code is the cheapest
 #
 # Which code is best for the valley? Intuitively, the one built for the valley's own frequencies.
-# Gibbs' inequality makes that exact:
+# The relative entropy of chapter 1 ({ref}`sec-relative-entropy`) makes that exact.
 #
-# $$
-# H(p, q) \ge H(p) \ \text{ for every } q, \quad \text{with equality iff } q = p .
-# $$
+# ```{prf:theorem} Cross-entropy is entropy plus relative entropy
+# :label: thm-ce-decomposition
+# For distributions $p, q$ on a finite set,
+# $H(p, q) = H(p) + D_{\mathrm{KL}}(p\,\|\,q)$. Consequently $H(p, q) \ge H(p)$ for every $q$,
+# with equality if and only if $q = p$.
+# ```
 #
+# ```{prf:proof}
+# For each outcome with $p(x) > 0$,
+# $-p(x)\log q(x) = -p(x)\log p(x) + p(x)\log\frac{p(x)}{q(x)}$ (both sides $+\infty$ when
+# $q(x) = 0$); outcomes with $p(x) = 0$ contribute 0 to all three quantities. Sum over $x$. The
+# inequality and its equality case are {term}`Gibbs' inequality`, {prf:ref}`thm-gibbs`.
+# ```
+#
+# So the extra cost of the wrong code is exactly the relative entropy, and no code beats the
+# right one. SymPy proves the split from the book's definitions for $n = 2, \dots, 5$ outcomes (the
+# proof above covers every $n$), and `lossbook.info` confirms it for the valley and the mountain:
+
+# %%
+for n in (2, 3, 4, 5):
+    p_n, q_n = sym.probabilities(n, name="p"), sym.probabilities(n, name="q")
+    sym.check_identity(
+        sym.cross_entropy(p_n, q_n), sym.entropy(p_n) + sym.kl_divergence(p_n, q_n)
+    ).assert_proved()
+print("H(p, q) = H(p) + KL(p || q): proved for n = 2..5")
+KL_pq_bits = float(info.kl_divergence(p_valley, q_mountain, base=2))
+assert np.isclose(H_pq_bits, H_p_bits + KL_pq_bits, rtol=1e-14)
+print(
+    f"H(p, q) = {H_pq_bits:.4f} bits = H(p) {H_p_bits:.4f} + KL(p || q) "
+    f"{KL_pq_bits:.4f} bits"
+)
+
+# %% [markdown]
 # ### The minimum over the simplex, with a Lagrange multiplier
 #
+# The theorem names the minimiser; a Lagrange multiplier finds it without knowing it in advance.
 # Fix $p$ and minimise $H(p, q)$ over the probability simplex $\{q : q_i > 0, \sum_i q_i = 1\}$.
 # The Lagrangian is
 #
@@ -230,7 +319,9 @@ for n in (2, 3, 4, 5):
     equations = [sp.diff(lagrangian, qi) for qi in q_n] + [sym.simplex(q_n)]
     (stationary,) = sp.solve(equations, [*q_n, lam], dict=True)
     assert sp.simplify(stationary[lam] - sum(p_n)) == 0
-    on_simplex = {p_n[-1]: 1 - sum(p_n[:-1])}  # p is a distribution: p_n = 1 - p_1 - ... - p_{n-1}
+    on_simplex = {
+        p_n[-1]: 1 - sum(p_n[:-1])
+    }  # p is a distribution: p_n = 1 - p_1 - ... - p_{n-1}
     for pi, qi in zip(p_n, q_n):
         assert sp.simplify((stationary[qi] - pi).subs(on_simplex)) == 0
     report.append(f"n = {n}: the only stationary point is q = p (lambda = 1)")
@@ -250,33 +341,6 @@ assert sp.simplify(H_pq_sym.subs(dict(zip(q3, p3))) - sym.entropy(p3)) == 0
 print("Hessian diagonal and positive definite; H(p, p) = H(p): proved for n = 3")
 
 # %% [markdown]
-# ### For any number of outcomes
-#
-# The Lagrange computation above is for fixed $n$. For every $n$ at once, the classical proof
-# {cite:p}`cover2006` rests on one inequality of one variable, $\ln x \le x - 1$ for $x > 0$,
-# with equality only at $x = 1$. SymPy proves it from $f(x) = x - 1 - \ln x$: its only critical
-# point is $x = 1$, where $f = 0$, and $f'' = 1/x^2 > 0$, so that is the global minimum.
-
-# %%
-x = sp.Symbol("x", positive=True)
-f_x = x - 1 - sp.log(x)
-critical_points = sp.solve(sp.diff(f_x, x), x)
-assert critical_points == [1] and f_x.subs(x, 1) == 0
-assert sp.diff(f_x, x, 2).is_positive
-print("critical points of x - 1 - ln x:", critical_points)
-print("f(1) = 0, f''(x) =", sp.diff(f_x, x, 2))
-
-# %% [markdown]
-# Apply it with $x = q_i/p_i$ for each outcome with $p_i > 0$, weight by $p_i$ and add:
-#
-# $$
-# H(p) - H(p, q) = \sum_{i:\,p_i>0} p_i \ln\frac{q_i}{p_i}
-#   \le \sum_{i:\,p_i>0} p_i\Big(\frac{q_i}{p_i} - 1\Big) = \sum_{i:\,p_i>0} q_i - 1 \le 0 ,
-# $$
-#
-# with equality exactly when $q_i = p_i$ for every $i$. (The last step is where $q$ being a
-# distribution matters: $\sum q_i \le 1$.)
-#
 # ### Checked on numbers, and seen on the simplex
 #
 # For the valley, $H(p) \le H(p, q)$ must hold for every $q$. The cell draws 100 000 random
@@ -288,7 +352,9 @@ ce_many = info.cross_entropy(p_valley, many_q, base=2)
 assert np.all(ce_many >= H_p_bits)
 best = np.argmin(ce_many)
 print(f"H(p)                            = {H_p_bits:.6f} bits")
-print(f"smallest H(p, q) of 100000 q's  = {ce_many[best]:.6f} bits, at q = {many_q[best]}")
+print(
+    f"smallest H(p, q) of 100000 q's  = {ce_many[best]:.6f} bits, at q = {many_q[best]}"
+)
 
 # %% [markdown]
 # With three outcomes every $q$ is a point of a triangle (the simplex), and $H(p, q)$ can be drawn
@@ -298,13 +364,17 @@ print(f"smallest H(p, q) of 100000 q's  = {ce_many[best]:.6f} bits, at q = {many
 # all towards the edge $q_1 \to 0$ (opposite the corner $e_1$), because $p_1 = 0.6$ is the largest
 # weight on a price that grows without bound. (The colour scale is cut at 4 nats.)
 
-# %% mystnb={"image": {"alt": "A triangular heat map of the cross-entropy H(p, q) in nats over all three-class predictions q, for the target p = (0.6, 0.3, 0.1). The corners are the one-hot predictions q = e1 (bottom left), e2 (bottom right) and e3 (top). Filled contour bands form a dark basin around the point q = p, marked by a star, where the value is H(p) = 0.898 nats; the colour brightens towards the edges, most steeply towards the right edge, where q1 goes to 0. The colour bar runs from 0.898 to 4 nats."}}
+# %% tags=["hide-input"] mystnb={"image": {"alt": "A triangular heat map of the cross-entropy H(p, q) in nats over all three-class predictions q, for the target p = (0.6, 0.3, 0.1). The corners are the one-hot predictions q = e1 (bottom left), e2 (bottom right) and e3 (top). Filled contour bands form a dark basin around the point q = p, marked by a star, where the value is H(p) = 0.898 nats; the colour brightens towards the edges, most steeply towards the right edge, where q1 goes to 0. The colour bar runs from 0.898 to 4 nats."}}
 p_target = np.array([0.6, 0.3, 0.1])
 H_target = float(info.entropy(p_target))
 fig, ax = plt.subplots(figsize=(6.2, 5.2))
 lbplot.simplex_heatmap(
-    ax, lambda q: info.cross_entropy(p_target, q), colorbar_label="cross-entropy H(p, q) (nats)",
-    vertex_labels=("$q = e_1$", "$q = e_2$", "$q = e_3$"), vmax=4.0, mark=p_target,
+    ax,
+    lambda q: info.cross_entropy(p_target, q),
+    colorbar_label="cross-entropy H(p, q) (nats)",
+    vertex_labels=("$q = e_1$", "$q = e_2$", "$q = e_3$"),
+    vmax=4.0,
+    mark=p_target,
 )
 ax.set_title(f"H(p, q) over the simplex; minimum H(p) = {H_target:.3f} nats at q = p")
 plt.show()
@@ -328,14 +398,17 @@ print(f"H(p) for p = {p_target}: {H_target:.6f} nats")
 # and the same value of $H(p, q)$ can mean a perfect fit for one $p$ and a poor fit for another.
 # The part of $H(p, q)$ that does measure the mismatch is what is left after subtracting the floor
 # $H(p)$, the KL divergence $D_{\mathrm{KL}}(p\,\|\,q) = H(p, q) - H(p) \ge 0$, which is 0
-# exactly when $q = p$ ({doc}`05-kl-divergence`). The cell computes both for the valley and for a
-# uniform three-class $p$ compared with itself.
+# exactly when $q = p$ ({prf:ref}`thm-ce-decomposition`; chapter 5, {doc}`05-kl-divergence`,
+# studies it as a loss). The cell computes both for the valley and for a uniform three-class $p$
+# compared with itself.
 
 # %%
 uniform3 = np.full(3, 1 / 3)
-for name, pp, qq in (("valley p vs mountain q", p_valley, q_mountain),
-                     ("valley p vs itself", p_valley, p_valley),
-                     ("uniform p vs itself", uniform3, uniform3)):
+for name, pp, qq in (
+    ("valley p vs mountain q", p_valley, q_mountain),
+    ("valley p vs itself", p_valley, p_valley),
+    ("uniform p vs itself", uniform3, uniform3),
+):
     ce = float(info.cross_entropy(pp, qq, base=2))
     kl = float(info.kl_divergence(pp, qq, base=2))
     assert np.isclose(ce, float(info.entropy(pp, base=2)) + kl)
@@ -345,8 +418,12 @@ for name, pp, qq in (("valley p vs mountain q", p_valley, q_mountain),
 # In training this distinction rarely matters, because the data's $H(p)$ does not depend on the
 # model: minimising the cross-entropy and minimising the KL divergence move the model the same way
 # ({doc}`03-negative-log-likelihood`). It matters as soon as the numbers are *read*: a validation
-# cross-entropy of 0.5 nats says nothing about the fit until one knows how much of it is the
-# entropy of the labels.
+# cross-entropy of 0.5 nats says nothing about the fit until one knows its floor. With one-hot
+# labels each example's own $H(e_y)$ is 0, but that is not the floor: the labels are noisy given
+# the inputs, and no classifier's expected loss goes below the {term}`conditional entropy`
+# $H(Y \mid X)$ of the labels given the inputs ({prf:ref}`thm-conditional-entropy-floor` in
+# chapter 1). Chapter 9 ({doc}`09-end-to-end`) measures this floor and a trained model's excess
+# over it.
 #
 # (sec-ce-onehot)=
 # ## One-hot targets and softmax classifiers
@@ -383,18 +460,23 @@ assert sp.simplify(expanded - (sp.log(S) - z_y)) == 0
 
 # %% [markdown]
 # With the book's definitions (`sym.softmax`, `sym.logsumexp`, `sym.cross_entropy`) SymPy proves
-# the identity for every target class, for $C = 2, \dots, 6$ classes:
+# the identity for every target class, for $C = 2, \dots, 6$ classes. (SymPy's logits are
+# numbered $z_1, \dots, z_C$, while classes count from 0 as in PyTorch: class $y$ is the logit
+# $z_{y+1}$, and the displayed case $y = 0$ is $z_1$.)
 
 # %%
 for n in range(2, 7):
     z_n = sym.logits(n)
     for y in range(n):
         onehot = [1 if c == y else 0 for c in range(n)]
-        sym.check_identity(sym.cross_entropy(onehot, sym.softmax(z_n)),
-                           sym.logsumexp(z_n) - z_n[y]).assert_proved()
+        sym.check_identity(
+            sym.cross_entropy(onehot, sym.softmax(z_n)), sym.logsumexp(z_n) - z_n[y]
+        ).assert_proved()
 print("H(e_y, softmax(z)) = logsumexp(z) - z_y: proved for C = 2..6 and every y")
 z4 = sym.logits(4)
-display(sp.Eq(sp.Symbol(r"H(e_{1}, \operatorname{softmax}(z))"), sym.logsumexp(z4) - z4[0]))
+display(
+    sp.Eq(sp.Symbol(r"H(e_{0}, \operatorname{softmax}(z))"), sym.logsumexp(z4) - z4[0])
+)
 
 # %% [markdown]
 # The form $\operatorname{logsumexp}(z) - z_y$ is how the loss is computed in practice: the
@@ -408,12 +490,19 @@ z_batch = rng.normal(scale=2.0, size=(5, 4))
 y_batch = np.array([0, 3, 1, 1, 2])
 per_sample = F.cross_entropy(z_batch, y_batch, reduction="none")
 formula = F.logsumexp(z_batch, dim=1) - z_batch[np.arange(5), y_batch]
-via_info = info.cross_entropy(F.one_hot(y_batch, num_classes=4), F.softmax(z_batch, dim=1))
+via_info = info.cross_entropy(
+    F.one_hot(y_batch, num_classes=4), F.softmax(z_batch, dim=1)
+)
 assert np.allclose(per_sample, formula, rtol=1e-12)
 assert np.allclose(per_sample, via_info, rtol=1e-12)
-print(f"{'y':>2s} {'F.cross_entropy':>16s} {'logsumexp - z_y':>16s} {'H(e_y, softmax z)':>18s}")
+print(
+    f"{'y':>2s} {'F.cross_entropy':>16s} {'logsumexp - z_y':>16s} "
+    f"{'H(e_y, softmax z)':>18s}"
+)
 for n in range(5):
-    print(f"{y_batch[n]:2d} {per_sample[n]:16.6f} {formula[n]:16.6f} {via_info[n]:18.6f}")
+    print(
+        f"{y_batch[n]:2d} {per_sample[n]:16.6f} {formula[n]:16.6f} {via_info[n]:18.6f}"
+    )
 
 # %% [markdown]
 # (sec-ce-gradient)=
@@ -427,14 +516,22 @@ for n in range(5):
 #   = \operatorname{softmax}(z)_k - (e_y)_k ,
 # $$
 #
-# that is,
+# that is:
 #
-# $$
-# \nabla_z \ell = \operatorname{softmax}(z) - e_y .
-# $$
+# ```{prf:theorem} Gradient of softmax cross-entropy
+# :label: thm-softmax-ce-gradient
+# For every number of classes $C$, logits $z \in \mathbb{R}^C$ and class $y$, the loss
+# $\ell(z) = H\big(e_y, \operatorname{softmax}(z)\big) = \operatorname{logsumexp}(z) - z_y$ has
+# the gradient $\nabla_z \ell = \operatorname{softmax}(z) - e_y$.
+# ```
 #
-# SymPy does this for a symbolic number of classes $C$ with indexed logits; the `Piecewise` only
-# says that $z_k$ must be one of the $C$ logits.
+# ```{prf:proof}
+# $\partial_{z_k}\log\sum_j e^{z_j} = e^{z_k}/\sum_j e^{z_j} = \operatorname{softmax}(z)_k$, and
+# $\partial_{z_k} z_y = [k = y]$.
+# ```
+#
+# SymPy does this for a symbolic number of classes $C$ with indexed logits (indices $1, \dots, C$
+# in this derivation); the `Piecewise` only says that $z_k$ must be one of the $C$ logits.
 
 # %%
 C_sym = sp.Symbol("C", integer=True, positive=True)
@@ -445,7 +542,8 @@ loss_general = sp.log(sp.Sum(sp.exp(z_idx[j_idx]), (j_idx, 1, C_sym))) - z_idx[y
 gradient_general = sp.diff(loss_general, z_idx[k_idx]).doit()
 display(sp.Eq(sp.Symbol(r"\partial \ell / \partial z_k"), gradient_general))
 inside = gradient_general.replace(  # keep the branch for 1 <= k <= C
-    lambda e: isinstance(e, sp.Piecewise), lambda e: e.args[0][0])
+    lambda e: isinstance(e, sp.Piecewise), lambda e: e.args[0][0]
+)
 softmax_k = sp.exp(z_idx[k_idx]) / sp.Sum(sp.exp(z_idx[j_idx]), (j_idx, 1, C_sym))
 assert sp.simplify(inside - (softmax_k - sp.KroneckerDelta(k_idx, y_idx))) == 0
 print("d/dz_k [logsumexp(z) - z_y] = softmax(z)_k - [k = y]   (symbolic C)")
@@ -463,8 +561,9 @@ for n in range(2, 6):
     for y in range(n):
         loss_n = sym.logsumexp(z_n) - z_n[y]
         for k in range(n):
-            sym.check_identity(sp.diff(loss_n, z_n[k]), softmax_n[k] - (1 if k == y else 0)
-                               ).assert_proved()
+            sym.check_identity(
+                sp.diff(loss_n, z_n[k]), softmax_n[k] - (1 if k == y else 0)
+            ).assert_proved()
 print("gradient = softmax(z) - e_y: proved for C = 2..5 and every y")
 SOFTMAX_CE_GRADIENT = sym.derived.softmax_cross_entropy_gradient(3, y=0)
 z3_ = sym.logits(3)
@@ -478,6 +577,7 @@ SOFTMAX_CE_GRADIENT
 # {term}`finite differences` of `F.cross_entropy` (`G.numerical_gradient`) agree on the batch
 # above:
 
+
 # %%
 def summed_loss(logits):
     return float(F.cross_entropy(logits, y_batch, reduction="sum"))
@@ -489,8 +589,10 @@ grad_numeric = G.numerical_gradient(summed_loss, z_batch)
 assert np.allclose(grad_analytic, grad_formula, atol=1e-12)
 assert np.allclose(grad_analytic, grad_numeric, atol=1e-7)
 print("softmax(z) - onehot(y):\n", grad_formula)
-print(f"max |analytic - finite differences| < 1e-7: "
-      f"{np.max(np.abs(grad_analytic - grad_numeric)) < 1e-7}")
+print(
+    f"max |analytic - finite differences| < 1e-7: "
+    f"{np.max(np.abs(grad_analytic - grad_numeric)) < 1e-7}"
+)
 
 # %% [markdown]
 # ### Why this gradient is so well behaved
@@ -530,8 +632,11 @@ assert np.all(np.linalg.norm(g_many, axis=1) <= math.sqrt(2) * (1 + 1e-12))
 assert np.allclose(g_many.sum(axis=1), 0, atol=1e-12)
 assert np.allclose(-g_many[np.arange(n_examples), y_many], 1 - q_y_many, atol=1e-12)
 print(f"largest |entry|:        {np.max(np.abs(g_many)):.6f}  (bound 1)")
-print(f"largest norm:           {np.max(np.linalg.norm(g_many, axis=1)):.6f}  (bound sqrt 2 = "
-      f"{math.sqrt(2):.6f})")
+print(
+    f"largest norm:           {np.max(np.linalg.norm(g_many, axis=1)):.6f}  (bound "
+    "sqrt 2 = "
+    f"{math.sqrt(2):.6f})"
+)
 print(f"largest |sum of entries| < 1e-12: {np.max(np.abs(g_many.sum(axis=1))) < 1e-12}")
 
 # %% [markdown]
@@ -597,17 +702,24 @@ report = []
 for n in (3, 4, 5):
     q_n = sym.probabilities(n, name="q")
     target_n = sym.label_smoothed_target(0, n, eps)
-    lagrangian = sym.cross_entropy(target_n, q_n) + sp.Symbol("lambda") * sym.simplex(q_n)
+    lagrangian = sym.cross_entropy(target_n, q_n) + sp.Symbol("lambda") * sym.simplex(
+        q_n
+    )
     equations = [sp.diff(lagrangian, qi) for qi in q_n] + [sym.simplex(q_n)]
     (optimum,) = sp.solve(equations, [*q_n, sp.Symbol("lambda")], dict=True)
     assert all(sp.simplify(optimum[qi] - tc) == 0 for qi, tc in zip(q_n, target_n))
     min_value = sym.cross_entropy(target_n, [optimum[qi] for qi in q_n])
     sym.check_identity(min_value, sym.entropy(target_n)).assert_proved()
-    report.append(f"C = {n}: optimum q = p_eps = {[optimum[qi] for qi in q_n]}, minimum = H(p_eps)")
+    report.append(
+        f"C = {n}: optimum q = p_eps = {[optimum[qi] for qi in q_n]}, minimum = "
+        "H(p_eps)"
+    )
 print("\n".join(report))
 LABEL_SMOOTHING_OPTIMUM = sym.derived.label_smoothing_optimum(3, y=0)
 target_3 = LABEL_SMOOTHING_OPTIMUM["target"]
-sym.check_identity(LABEL_SMOOTHING_OPTIMUM["minimum"], sym.entropy(target_3)).assert_proved()
+sym.check_identity(
+    LABEL_SMOOTHING_OPTIMUM["minimum"], sym.entropy(target_3)
+).assert_proved()
 LABEL_SMOOTHING_OPTIMUM
 
 # %% [markdown]
@@ -626,7 +738,7 @@ LABEL_SMOOTHING_OPTIMUM
 # $z = (m, 0, \dots, 0)$ with $C = 10$ classes and target class 0, computed with
 # `F.cross_entropy(..., label_smoothing=ε)`.
 
-# %% mystnb={"image": {"alt": "Cross-entropy in nats against the logit margin m of the true class over nine other classes, for m from -2 to 14, with C = 10 classes. Three curves: without label smoothing the loss decreases towards 0 as m grows; with epsilon 0.1 and 0.2 the curves have a minimum at a finite margin (marked with dots) and then rise again, with dashed horizontal lines at their positive minima, the entropies of the smoothed targets."}}
+# %% tags=["hide-input"] mystnb={"image": {"alt": "Cross-entropy in nats against the logit margin m of the true class over nine other classes, for m from -2 to 14, with C = 10 classes. Three curves: without label smoothing the loss decreases towards 0 as m grows; with epsilon 0.1 and 0.2 the curves have a minimum at a finite margin (marked with dots) and then rise again, with dashed horizontal lines at their positive minima, the entropies of the smoothed targets."}}
 C_ls = 10
 margins = np.linspace(-2, 14, 400)
 logits_m = np.zeros((margins.size, C_ls))
@@ -634,7 +746,9 @@ logits_m[:, 0] = margins
 targets_m = np.zeros(margins.size, dtype=int)
 fig, ax = plt.subplots(figsize=(7.5, 4.2))
 for colour, epsilon in zip(lbplot.PALETTE, (0.0, 0.1, 0.2)):
-    losses = F.cross_entropy(logits_m, targets_m, reduction="none", label_smoothing=epsilon)
+    losses = F.cross_entropy(
+        logits_m, targets_m, reduction="none", label_smoothing=epsilon
+    )
     ax.plot(margins, losses, color=colour, lw=2, label=rf"$\varepsilon = {epsilon}$")
     if epsilon > 0:
         best_margin = math.log(1 + C_ls * (1 - epsilon) / epsilon)
@@ -654,8 +768,11 @@ plt.show()
 # at a margin one unit larger or smaller, and well above 0.
 
 # %%
-print(f"{'C':>5s} {'eps':>5s} {'best margin':>12s} {'H(p_eps)':>10s} {'loss at best':>13s} "
-      f"{'at best - 1':>12s} {'at best + 1':>12s}")
+print(
+    f"{'C':>5s} {'eps':>5s} {'best margin':>12s} {'H(p_eps)':>10s} "
+    f"{'loss at best':>13s} "
+    f"{'at best - 1':>12s} {'at best + 1':>12s}"
+)
 for n_cls in (3, 10, 1000):
     for epsilon in (0.05, 0.1, 0.2):
         target_eps = (1 - epsilon) * np.eye(n_cls)[0] + epsilon / n_cls
@@ -664,18 +781,131 @@ for n_cls in (3, 10, 1000):
         for m in (best_margin, best_margin - 1, best_margin + 1):
             z_row = np.zeros((1, n_cls))
             z_row[0, 0] = m
-            row.append(float(F.cross_entropy(z_row, np.array([0]), label_smoothing=epsilon)))
+            row.append(
+                float(F.cross_entropy(z_row, np.array([0]), label_smoothing=epsilon))
+            )
         h_eps = float(info.entropy(target_eps))
-        assert np.isclose(row[0], h_eps, rtol=1e-12) and row[0] < min(row[1:]) and h_eps > 0
-        print(f"{n_cls:5d} {epsilon:5.2f} {best_margin:12.4f} {h_eps:10.6f} {row[0]:13.6f} "
-              f"{row[1]:12.6f} {row[2]:12.6f}")
+        assert (
+            np.isclose(row[0], h_eps, rtol=1e-12)
+            and row[0] < min(row[1:])
+            and h_eps > 0
+        )
+        print(
+            f"{n_cls:5d} {epsilon:5.2f} {best_margin:12.4f} {h_eps:10.6f} "
+            f"{row[0]:13.6f} "
+            f"{row[1]:12.6f} {row[2]:12.6f}"
+        )
 
 # %% [markdown]
 # A practical consequence: with label smoothing, a training loss that stops decreasing above 0 is
 # the expected behaviour, not a sign of trouble, and the number to compare it with is
-# $H(p^{\varepsilon})$. Reported losses are not comparable between runs with different
-# $\varepsilon$; the KL divergence $H(p^{\varepsilon}, q) - H(p^{\varepsilon})$ is.
+# $H(p^{\varepsilon})$; the excess $H(p^{\varepsilon}, q) - H(p^{\varepsilon}) =
+# D_{\mathrm{KL}}(p^{\varepsilon}\,\|\,q)$ measures the fit to the smoothed target. Neither the
+# smoothed losses nor these excesses are comparable between runs with different $\varepsilon$:
+# each run is measured against a different target. Compare runs on the same yardstick, the
+# unsmoothed validation loss (`label_smoothing=0.0` on the validation set) or the accuracy, as
+# chapter 8 ({doc}`08-gallery-of-mistakes`) recommends.
+
+# %% [markdown]
+# (sec-ce-perplexity)=
+# ## Perplexity and bits per character
 #
+# Language models report their cross-entropy per token, and often as a **{term}`perplexity`**
+# {cite:p}`jelinek1977`. The perplexity of a distribution $p$ is
+#
+# $$
+# \mathrm{PP}(p) = e^{H(p)} = 2^{H_2(p)} ,
+# $$
+#
+# with $H$ in nats in the first form and $H_2$ in bits in the second; the base cancels, because
+# $H_2 = H/\ln 2$. A uniform distribution over $k$ outcomes has $H = \log k$, so its perplexity is
+# $k$: perplexity is the **effective number of equally likely choices**. The same holds for a model
+# $q$ of data $p$: $\mathrm{PP}(p, q) = e^{H(p, q)}$, and a language model with perplexity 20 on
+# a text is, on average, as uncertain about the next token as a uniform choice among 20 tokens.
+# By {prf:ref}`thm-ce-decomposition`, $\mathrm{PP}(p, q) = \mathrm{PP}(p)\,e^{D_{\mathrm{KL}}(p\|q)}
+# \ge \mathrm{PP}(p)$. SymPy proves the base-independence for $n = 3$ and the uniform case for a
+# symbolic $k$:
+
+# %%
+p3_pp = sym.probabilities(3, name="p")
+sym.check_identity(
+    2 ** sym.entropy(p3_pp, base=2), sp.exp(sym.entropy(p3_pp))
+).assert_proved()
+k_sym = sp.Symbol("k", integer=True, positive=True)
+H_uniform_k = -k_sym * (1 / k_sym) * sp.log(1 / k_sym)  # k equal terms -(1/k) log(1/k)
+assert sp.simplify(sp.exp(H_uniform_k) - k_sym) == 0
+print(
+    "2^(H in bits) = e^(H in nats): proved for n = 3; PP(uniform on k) = k for "
+    "symbolic k"
+)
+pp_valley = float(info.perplexity(p_valley))
+pp_valley_mountain = float(info.perplexity(p_valley, q_mountain))
+assert np.isclose(pp_valley, 2**H_p_bits) and np.isclose(
+    pp_valley_mountain, 2**H_pq_bits
+)
+assert np.isclose(float(info.perplexity(np.full(8, 1 / 8))), 8.0, rtol=1e-15)
+print(
+    f"valley weather: PP(p) = {pp_valley:.4f} choices; with the mountain code "
+    f"PP(p, q) = {pp_valley_mountain:.4f} choices"
+)
+
+# %% [markdown]
+# A language model predicts each token $x_t$ of a text from the tokens before it, and its
+# reported loss is the mean cross-entropy per token, in nats (PyTorch's `F.cross_entropy` over
+# the $T$ positions with `reduction='mean'`):
+#
+# $$
+# \bar\ell = -\frac1T\sum_{t=1}^{T}\log q(x_t \mid x_{<t}), \qquad
+# \mathrm{PP} = e^{\bar\ell}, \qquad
+# \text{bits per token} = \frac{\bar\ell}{\ln 2}, \qquad
+# \text{bits per character} = \frac{T\,\bar\ell}{n_{\text{char}}\ln 2} .
+# $$
+#
+# {term}`Bits per character <bits per character>` divide the text's total bits by its number of characters, so they
+# compare models with different tokenisers, whose per-token numbers do not. Perplexity is the
+# exponential of the *mean log*: the geometric mean of the $1/q(x_t \mid x_{<t})$, which is
+# smaller than their arithmetic mean. The cell checks all of this on a seeded toy "text" of
+# 20 000 tokens from a 50-word vocabulary, predicted by a model $q$ that is not the true
+# distribution $p$ (and that ignores the context: every position gets the same logits):
+
+# %%
+vocabulary = 50
+p_words = 1 / np.arange(1, vocabulary + 1) ** 1.1  # Zipf-like word frequencies
+p_words /= p_words.sum()
+q_words = 0.7 * p_words + 0.3 / vocabulary  # a model that over-spreads its mass
+tokens = rng.choice(vocabulary, size=20_000, p=p_words)
+logits_lm = np.tile(np.log(q_words), (tokens.size, 1))
+loss_lm = float(F.cross_entropy(logits_lm, tokens))
+pp_from_loss = float(info.perplexity_from_loss(loss_lm))
+pp_expected = float(info.perplexity(p_words, q_words))
+inverse_q = 1 / q_words[tokens]
+assert np.isclose(pp_from_loss, math.exp(np.mean(np.log(inverse_q))), rtol=1e-12)
+assert np.mean(inverse_q) > pp_from_loss
+assert abs(pp_from_loss / pp_expected - 1) < 0.02
+print(
+    f"mean loss {loss_lm:.4f} nats/token -> perplexity {pp_from_loss:.4f} "
+    f"(expected under p: PP(p, q) = {pp_expected:.4f}; the model's floor PP(p) = "
+    f"{float(info.perplexity(p_words)):.4f})"
+)
+print(f"arithmetic mean of 1/q(x_t): {np.mean(inverse_q):.4f}  (not the perplexity)")
+
+# %% [markdown]
+# Converting a reported loss takes three lines. Suppose, as an example, that a model's validation
+# loss is 2.2 nats per token on a text of $10^6$ tokens and $4.3 \times 10^6$ characters (these
+# are made-up inputs, not a real model's numbers):
+
+# %%
+reported_loss, n_tokens, n_characters = 2.2, 1_000_000, 4_300_000
+bits_per_token = reported_loss / math.log(2)
+bits_per_character = bits_per_token * n_tokens / n_characters
+perplexity_reported = float(info.perplexity_from_loss(reported_loss))
+assert np.isclose(perplexity_reported, 2**bits_per_token)
+print(
+    f"perplexity {perplexity_reported:.2f}, {bits_per_token:.3f} bits per token, "
+    f"{bits_per_character:.3f} bits per character"
+)
+
+# %% [markdown]
 # (sec-ce-pytorch)=
 # ## In PyTorch
 #
@@ -695,15 +925,21 @@ for n_cls in (3, 10, 1000):
 # cross-entropy from the soft target:
 
 # %%
-z_demo = np.array([[2.0, 0.5, -1.0], [0.0, 1.0, 3.0], [1.5, 1.5, 0.0], [-0.5, 2.5, 0.5]])
+z_demo = np.array(
+    [[2.0, 0.5, -1.0], [0.0, 1.0, 3.0], [1.5, 1.5, 0.0], [-0.5, 2.5, 0.5]]
+)
 y_demo = np.array([0, 2, 1, 1])
 onehot_demo = F.one_hot(y_demo, num_classes=3).astype(float)
-soft_demo = np.array([[0.7, 0.2, 0.1], [0.0, 0.1, 0.9], [0.5, 0.5, 0.0], [0.1, 0.8, 0.1]])
+soft_demo = np.array(
+    [[0.7, 0.2, 0.1], [0.0, 0.1, 0.9], [0.5, 0.5, 0.0], [0.1, 0.8, 0.1]]
+)
 by_index = float(F.cross_entropy(z_demo, y_demo))
 by_onehot = float(F.cross_entropy(z_demo, onehot_demo))
 by_soft = float(F.cross_entropy(z_demo, soft_demo))
 soft_info = float(np.mean(info.cross_entropy(soft_demo, F.softmax(z_demo, dim=1))))
-assert np.isclose(by_index, by_onehot, rtol=1e-12) and np.isclose(by_soft, soft_info, rtol=1e-12)
+assert np.isclose(by_index, by_onehot, rtol=1e-12) and np.isclose(
+    by_soft, soft_info, rtol=1e-12
+)
 print(f"class indices:            {by_index:.6f} nats")
 print(f"one-hot probabilities:    {by_onehot:.6f} nats")
 print(f"soft probabilities:       {by_soft:.6f} nats")
@@ -721,9 +957,16 @@ print(f"mean of H(p_n, softmax(z_n)) with lossbook.info: {soft_info:.6f} nats")
 # %%
 epsilon = 0.1
 smoothed_index = float(F.cross_entropy(z_demo, y_demo, label_smoothing=epsilon))
-smoothed_probs = float(F.cross_entropy(z_demo, (1 - epsilon) * onehot_demo + epsilon / 3))
-smoothed_info = float(np.mean(info.cross_entropy((1 - epsilon) * onehot_demo + epsilon / 3,
-                                                  F.softmax(z_demo, dim=1))))
+smoothed_probs = float(
+    F.cross_entropy(z_demo, (1 - epsilon) * onehot_demo + epsilon / 3)
+)
+smoothed_info = float(
+    np.mean(
+        info.cross_entropy(
+            (1 - epsilon) * onehot_demo + epsilon / 3, F.softmax(z_demo, dim=1)
+        )
+    )
+)
 assert np.allclose([smoothed_index, smoothed_probs], smoothed_info, rtol=1e-12)
 soft_smoothed = float(F.cross_entropy(z_demo, soft_demo, label_smoothing=epsilon))
 soft_by_hand = float(F.cross_entropy(z_demo, (1 - epsilon) * soft_demo + epsilon / 3))
@@ -731,8 +974,10 @@ assert np.isclose(soft_smoothed, soft_by_hand, rtol=1e-12)
 print(f"label_smoothing=0.1 with indices:          {smoothed_index:.6f} nats")
 print(f"smoothed one-hot probabilities, eps = 0:   {smoothed_probs:.6f} nats")
 print(f"mean H(p_eps, softmax(z)) with lossbook:   {smoothed_info:.6f} nats")
-print(f"soft targets, label_smoothing=0.1:         {soft_smoothed:.6f} nats "
-      f"(smoothed by hand: {soft_by_hand:.6f})")
+print(
+    f"soft targets, label_smoothing=0.1:         {soft_smoothed:.6f} nats "
+    f"(smoothed by hand: {soft_by_hand:.6f})"
+)
 
 # %% [markdown]
 # (sec-ce-weight)=
@@ -766,8 +1011,10 @@ assert np.isclose(mean_onehot, by_hand_onehot, rtol=1e-12)
 print("selected weights w_{y_n}:", selected, "| sum:", selected.sum())
 print(f"class indices,  'mean' = sum w ell / sum w = {mean_index:.6f}")
 print(f"one-hot probs,  'mean' = sum w ell / N     = {mean_onehot:.6f}")
-print(f"weights x 10, class indices, 'mean':        "
-      f"{float(F.cross_entropy(z_demo, y_demo, weight=10 * weight)):.6f}")
+print(
+    f"weights x 10, class indices, 'mean':        "
+    f"{float(F.cross_entropy(z_demo, y_demo, weight=10 * weight)):.6f}"
+)
 
 # %% [markdown]
 # (sec-ce-double-softmax)=
@@ -786,7 +1033,8 @@ print(f"weights x 10, class indices, 'mean':        "
 #
 # This is a floor for *every* $u$: $-\log\operatorname{softmax}(u)_y = \log\big(1 + \sum_{c\ne y}
 # e^{u_c - u_y}\big)$ and each $u_c - u_y \ge -1$. SymPy computes the floor as a limit: take
-# logits $z = (t, 0, \dots, 0)$ and target $y = 1$, so the first softmax is $u_y = e^t/(e^t + C - 1)$
+# logits $z = (t, 0, \dots, 0)$ and target $y = 0$ (the first class), so the first softmax is
+# $u_y = e^t/(e^t + C - 1)$
 # and $u_c = 1/(e^t + C - 1)$ for the $C - 1$ others, and let $t \to \infty$, for a symbolic number
 # of classes $C$:
 
@@ -802,7 +1050,10 @@ for n in (2, 3, 4):  # the loss written above is the book's -log_softmax(softmax
     z_n = [t] + [0] * (n - 1)
     second = -sym.log_softmax(sym.softmax(z_n))[0]
     assert sp.simplify(second - double_softmax_loss.subs(C_sym, n)) == 0
-print("limit = log(1 + (C - 1)/e)   (symbolic C; the loss expression checked for C = 2, 3, 4)")
+print(
+    "limit = log(1 + (C - 1)/e)   (symbolic C; the loss expression checked for C = 2, "
+    "3, 4)"
+)
 
 # %% [markdown]
 # `lossbook.functional` reproduces the floor. For very confident, correct logits, the correct call
@@ -813,8 +1064,11 @@ print("limit = log(1 + (C - 1)/e)   (symbolic C; the loss expression checked for
 # perfect model to a hopeless one, is one nat, as the table shows.
 
 # %%
-print(f"{'C':>5s} {'right loss':>11s} {'double softmax':>15s} {'floor':>9s} {'log C':>9s} "
-      f"{'wrong, double':>14s}")
+print(
+    f"{'C':>5s} {'right loss':>11s} {'double softmax':>15s} {'floor':>9s} "
+    f"{'log C':>9s} "
+    f"{'wrong, double':>14s}"
+)
 for n_cls in (2, 10, 100, 1000):
     z_conf = np.zeros((1, n_cls))
     z_conf[0, 0] = 50.0
@@ -823,8 +1077,10 @@ for n_cls in (2, 10, 100, 1000):
     double_wrong = float(F.cross_entropy(F.softmax(z_conf, dim=1), np.array([1])))
     floor = math.log(1 + (n_cls - 1) / math.e)
     assert np.isclose(double, floor, rtol=1e-12) and right < 1e-12
-    print(f"{n_cls:5d} {right:11.6f} {double:15.6f} {floor:9.6f} {math.log(n_cls):9.6f} "
-          f"{double_wrong:14.6f}")
+    print(
+        f"{n_cls:5d} {right:11.6f} {double:15.6f} {floor:9.6f} {math.log(n_cls):9.6f} "
+        f"{double_wrong:14.6f}"
+    )
 
 # %% [markdown]
 # The gradient suffers too. With respect to $u$ it is $\operatorname{softmax}(u) - e_y$, which
@@ -851,10 +1107,15 @@ grad_right = G.numerical_gradient(right_loss_num, z_wrong)
 grad_double = G.numerical_gradient(double_softmax_loss_num, z_wrong)
 assert np.allclose(grad_right, G.cross_entropy_grad(z_wrong, y_wrong), atol=1e-7)
 print(f"softmax(z) = {F.softmax(z_wrong, dim=1)[0]}")
-print(f"cross_entropy(z):          loss {right_loss_num(z_wrong):.6f}, gradient {grad_right[0]}, "
-      f"norm {np.linalg.norm(grad_right):.6f}")
-print(f"cross_entropy(softmax(z)): loss {double_softmax_loss_num(z_wrong):.6f}, "
-      f"gradient {grad_double[0]}, norm {np.linalg.norm(grad_double):.6f}")
+print(
+    f"cross_entropy(z):          loss {right_loss_num(z_wrong):.6f}, gradient "
+    f"{grad_right[0]}, "
+    f"norm {np.linalg.norm(grad_right):.6f}"
+)
+print(
+    f"cross_entropy(softmax(z)): loss {double_softmax_loss_num(z_wrong):.6f}, "
+    f"gradient {grad_double[0]}, norm {np.linalg.norm(grad_double):.6f}"
+)
 
 # %% [markdown]
 # The model learns slowly or not at all, and a "good" loss value no longer means what it should.
@@ -866,7 +1127,9 @@ print(f"cross_entropy(softmax(z)): loss {double_softmax_loss_num(z_wrong):.6f}, 
 # %%
 twice = float(F.cross_entropy(F.log_softmax(z_demo, dim=1), y_demo))
 assert np.isclose(twice, by_index, rtol=1e-12)
-print(f"cross_entropy(log_softmax(z)) = {twice:.6f} = cross_entropy(z) = {by_index:.6f}")
+print(
+    f"cross_entropy(log_softmax(z)) = {twice:.6f} = cross_entropy(z) = {by_index:.6f}"
+)
 
 # %% [markdown]
 # Related pitfalls, such as feeding probabilities instead of log-probabilities to `nll_loss`, are
@@ -877,14 +1140,18 @@ print(f"cross_entropy(log_softmax(z)) = {twice:.6f} = cross_entropy(z) = {by_ind
 #
 # - $H(p, q) = -\sum_x p(x)\log q(x)$ is the average code length when outcomes from $p$ are coded
 #   with a code built for $q$; a real prefix (Shannon) code for $q$ needs less than one bit more.
-# - Gibbs' inequality: $H(p, q) \ge H(p)$ with equality exactly at $q = p$. The cross-entropy is a
-#   *cost* with floor $H(p)$, not a difference; the difference is $D_{\mathrm{KL}}(p\,\|\,q) =
-#   H(p, q) - H(p)$.
+# - $H(p, q) = H(p) + D_{\mathrm{KL}}(p\,\|\,q)$, so by Gibbs' inequality $H(p, q) \ge H(p)$ with
+#   equality exactly at $q = p$. The cross-entropy is a *cost* with floor $H(p)$, not a
+#   difference; the difference is $D_{\mathrm{KL}}(p\,\|\,q)$.
 # - With a one-hot target and logits, the loss is $\operatorname{logsumexp}(z) - z_y$ and its
 #   gradient is $\operatorname{softmax}(z) - e_y$: bounded, summing to zero, proportional to the
 #   error.
 # - Label smoothing trains against $(1-\varepsilon)e_y + \varepsilon/C$; the loss is then bounded
-#   below by $H(p^{\varepsilon}) > 0$, reached at a finite logit margin.
+#   below by $H(p^{\varepsilon}) > 0$, reached at a finite logit margin. Runs with different
+#   $\varepsilon$ are compared on the unsmoothed validation loss or on accuracy.
+# - Perplexity $e^{H} = 2^{H_2}$ is the effective number of equally likely choices; a language
+#   model's loss $\bar\ell$ in nats per token gives perplexity $e^{\bar\ell}$, $\bar\ell/\ln 2$
+#   bits per token, and bits per character after dividing the total bits by the characters.
 # - `F.cross_entropy` takes logits, with class indices or probabilities as targets; a weighted
 #   `'mean'` divides by the sum of the selected weights (for index targets); a softmax before it
 #   puts a floor of $\log(1 + (C-1)/e)$ under the loss.
@@ -917,13 +1184,22 @@ print(f"cross_entropy(log_softmax(z)) = {twice:.6f} = cross_entropy(z) = {by_ind
 
 # %%
 uniform4 = np.full(4, 0.25)
-print(f"(a) H(p, q) = {float(info.cross_entropy(p_valley, q_mountain, base=2)):.4f} bits, "
-      f"H(q, p) = {float(info.cross_entropy(q_mountain, p_valley, base=2)):.4f} bits")
+print(
+    f"(a) H(p, q) = {float(info.cross_entropy(p_valley, q_mountain, base=2)):.4f} "
+    "bits, "
+    f"H(q, p) = {float(info.cross_entropy(q_mountain, p_valley, base=2)):.4f} bits"
+)
 extra_uniform = float(info.kl_divergence(p_valley, uniform4, base=2))
-print(f"(b) H(p, uniform) = {float(info.cross_entropy(p_valley, uniform4, base=2)):.4f} bits, "
-      f"H(p) = {H_p_bits:.4f} bits, extra = {extra_uniform:.4f} bits")
+print(
+    f"(b) H(p, uniform) = {float(info.cross_entropy(p_valley, uniform4, base=2)):.4f} "
+    "bits, "
+    f"H(p) = {H_p_bits:.4f} bits, extra = {extra_uniform:.4f} bits"
+)
 q_no_sun = np.array([0.0, 0.25, 0.35, 0.40])
-print(f"(c) H(p, q without sun) = {float(info.cross_entropy(p_valley, q_no_sun, base=2))} bits")
+print(
+    "(c) H(p, q without sun) = "
+    f"{float(info.cross_entropy(p_valley, q_no_sun, base=2))} bits"
+)
 
 # %% [markdown]
 # ```{solution-end}
@@ -957,7 +1233,10 @@ average_ex = np.sum(p_ex * lengths_ex, axis=1)
 ce_ex = info.cross_entropy(p_ex, q_ex, base=2)
 overhead = average_ex - ce_ex
 assert np.all(overhead >= 0) and np.all(overhead < 1)
-print(f"rounding overhead: smallest {overhead.min():.4f} bits, largest {overhead.max():.4f} bits")
+print(
+    f"rounding overhead: smallest {overhead.min():.4f} bits, largest "
+    f"{overhead.max():.4f} bits"
+)
 
 # %% [markdown]
 # ```{solution-end}
@@ -990,11 +1269,14 @@ z3 = sym.logits(3)
 p_s = sp.symbols("p_1:4", nonnegative=True)
 loss_soft = -sum(pc * lc for pc, lc in zip(p_s, sym.log_softmax(z3)))
 for k in range(3):
-    sym.check_identity(sp.diff(loss_soft, z3[k]),
-                       sum(p_s) * sym.softmax(z3)[k] - p_s[k]).assert_proved()
+    sym.check_identity(
+        sp.diff(loss_soft, z3[k]), sum(p_s) * sym.softmax(z3)[k] - p_s[k]
+    ).assert_proved()
 print("(a) d loss / d z_k = s softmax(z)_k - p_k: proved for C = 3")
 p_bad = np.array([[0.6, 0.3, 0.3]])
 z_point = np.array([[1.0, 0.0, -1.0]])
+
+
 def loss_bad(zz):
     return float(F.cross_entropy(zz, p_bad, reduction="sum"))
 
@@ -1006,9 +1288,11 @@ print("(b) finite differences:", numeric[0], "| formula:", formula[0])
 z_opt = np.log(p_bad / p_bad.sum())
 floor_bad = float(F.cross_entropy(z_opt, p_bad, reduction="sum"))
 assert abs(float(formula.sum())) < 1e-12
-print(f"(c) sum of entries 0 (up to rounding); optimum softmax(z) = p/s = "
-      f"{(p_bad / p_bad.sum())[0]}; loss there {floor_bad:.6f} = "
-      f"s H(p/s) = {p_bad.sum() * float(info.entropy(p_bad[0] / p_bad.sum())):.6f}")
+print(
+    f"(c) sum of entries 0 (up to rounding); optimum softmax(z) = p/s = "
+    f"{(p_bad / p_bad.sum())[0]}; loss there {floor_bad:.6f} = "
+    f"s H(p/s) = {p_bad.sum() * float(info.entropy(p_bad[0] / p_bad.sum())):.6f}"
+)
 
 # %% [markdown]
 # ```{solution-end}
@@ -1035,8 +1319,6 @@ print(f"(c) sum of entries 0 (up to rounding); optimum softmax(z) = p/s = "
 # $H(p^{\varepsilon})$ (or report the KL divergence), not with 0.
 
 # %%
-import scipy.optimize
-
 C_big, eps_big = 1000, 0.1
 target_big = (1 - eps_big) * np.eye(C_big)[0] + eps_big / C_big
 margin_big = math.log(1 + C_big * (1 - eps_big) / eps_big)
@@ -1066,8 +1348,10 @@ print(f"(d) 1.2 nats is {1.2 - floor_big:.4f} nats above the floor")
 # {ref}`sec-ce-weight`.
 # (a) Explain why `F.cross_entropy(z_demo, y_demo, weight=w)` and
 # `F.cross_entropy(z_demo, one_hot(y_demo).float(), weight=w)` differ, and find the factor between
-# them. (b) Which of the two would you use to compare validation losses between a weighted and an
-# unweighted run, and why? (c) Is the class-index version with weights still a cross-entropy
+# them. (b) Run A was trained without weights and predicts `z_demo`; run B was trained with the
+# weights $w$ and predicts `z_demo + (0, 0, 0.5)`. Its author reports B's weighted validation
+# loss next to A's unweighted one. What is wrong with that comparison, and how should the two
+# runs be compared? (c) Is the class-index version with weights still a cross-entropy
 # $H(\tilde p, q)$ for some target distribution $\tilde p$ over the *batch*?
 # ```
 #
@@ -1076,20 +1360,88 @@ print(f"(d) 1.2 nats is {1.2 - floor_big:.4f} nats above the floor")
 # ```
 #
 # (a) Both sum $w_{y_n}\ell_n$; indices divide by $\sum_n w_{y_n}$, probabilities by $N$; the factor
-# is $N/\sum_n w_{y_n}$. (b) The index version: it is a weighted *average* of per-example losses,
-# so it stays on the scale of an unweighted loss (equal weights give back the plain mean), while
-# the probability version is inflated or deflated by the average weight. (c) Yes: it is the
+# is $N/\sum_n w_{y_n}$. (b) The weighted mean and the unweighted mean are two different
+# objectives, so their values cannot be compared: on these numbers B's weighted loss is below
+# A's unweighted one, while on the same unweighted loss A is better. Evaluate both runs with the
+# *same* loss, the unweighted `F.cross_entropy(z, y)` (or with the same metric, such as the
+# accuracy), whatever each was trained with. (c) Yes: it is the
 # average of $-\log q_{n, y_n}$ under the distribution over examples that gives example $n$
 # probability $w_{y_n}/\sum_m w_{y_m}$, a re-weighted empirical distribution.
 
 # %%
 ratio = mean_index / mean_onehot
-print(f"index mean {mean_index:.6f}, one-hot mean {mean_onehot:.6f}, ratio {ratio:.6f}, "
-      f"N / sum w = {4 / selected.sum():.6f}")
+print(
+    f"index mean {mean_index:.6f}, one-hot mean {mean_onehot:.6f}, ratio {ratio:.6f}, "
+    f"N / sum w = {4 / selected.sum():.6f}"
+)
 example_weights = selected / selected.sum()
 assert np.isclose(np.sum(example_weights * nll_rows), mean_index, rtol=1e-12)
-print("example distribution:", example_weights, "| its average loss:",
-      f"{np.sum(example_weights * nll_rows):.6f}")
+print(
+    "example distribution:",
+    example_weights,
+    "| its average loss:",
+    f"{np.sum(example_weights * nll_rows):.6f}",
+)
+z_run_b = z_demo + np.array([0.0, 0.0, 0.5])
+a_unweighted = float(F.cross_entropy(z_demo, y_demo))
+b_weighted = float(F.cross_entropy(z_run_b, y_demo, weight=weight))
+b_unweighted = float(F.cross_entropy(z_run_b, y_demo))
+assert b_weighted < a_unweighted < b_unweighted
+print(
+    f"(b) reported: A unweighted {a_unweighted:.4f} vs B weighted {b_weighted:.4f} "
+    "nats "
+    "(B looks better)"
+)
+print(
+    f"    same unweighted loss: A {a_unweighted:.4f} vs B {b_unweighted:.4f} nats "
+    "(A is better)"
+)
+
+# %% [markdown]
+# ```{solution-end}
+# ```
+#
+# ```{exercise} Comparing language models
+# :label: ex-cross-entropy-6
+# (a) Show that a model that predicts the uniform distribution over a vocabulary of $V$ tokens
+# has perplexity exactly $V$ on every text, and check it with `F.cross_entropy` on the toy text
+# of {ref}`sec-ce-perplexity` ($V = 50$).
+# (b) Model A reports a validation loss of 2.6 nats per token with a tokeniser that produces, on
+# the validation text, one token per 3.6 characters. Model B reports 1.1 bits per character on
+# the same text with a different tokeniser. Which model predicts the text better? Why can their
+# perplexities not be compared directly?
+# (c) On the toy text, compare the perplexity with the arithmetic mean of $1/q(x_t)$ and with
+# the harmonic mean. Which inequality between the three always holds, and why?
+# ```
+#
+# ```{solution-start} ex-cross-entropy-6
+# :class: dropdown
+# ```
+#
+# (a) Every token gets $q = 1/V$, so the mean loss is $\log V$ and the perplexity $e^{\log V} = V$.
+# (b) Convert both to bits per character: A has $2.6/\ln 2/3.6 \approx 1.04$ bits per character,
+# below B's 1.1, so A predicts the text better. Perplexities are per *token*, and the two tokenisers cut
+# the text into different numbers of tokens; bits per character divide by the same number, the
+# characters of the text. (c) The perplexity is the geometric mean of the $1/q(x_t)$, and for
+# positive numbers harmonic mean $\le$ geometric mean $\le$ arithmetic mean (with equality only
+# when all are equal).
+
+# %%
+uniform_logits = np.zeros((tokens.size, vocabulary))
+pp_uniform = float(info.perplexity_from_loss(F.cross_entropy(uniform_logits, tokens)))
+assert np.isclose(pp_uniform, vocabulary, rtol=1e-12)
+print(f"(a) uniform model: perplexity {pp_uniform:.6f} = V = {vocabulary}")
+bpc_a = 2.6 / math.log(2) / 3.6
+bpc_b = 1.1
+assert bpc_a < bpc_b
+print(f"(b) model A: {bpc_a:.4f} bits per character; model B: {bpc_b:.4f}: A is better")
+harmonic = 1 / np.mean(q_words[tokens])
+arithmetic = float(np.mean(inverse_q))
+assert harmonic <= pp_from_loss <= arithmetic
+print(
+    f"(c) harmonic {harmonic:.4f} <= perplexity (geometric) {pp_from_loss:.4f} "
+    f"<= arithmetic {arithmetic:.4f}"
+)
 
 # %% [markdown]
 # ```{solution-end}
@@ -1110,3 +1462,5 @@ print("example distribution:", example_weights, "| its average loss:",
 #   of penultimate-layer features.
 # - {cite:t}`paszke2019` describe PyTorch, whose `cross_entropy` semantics `lossbook.functional`
 #   reproduces.
+# - {cite:t}`jelinek1977` introduced perplexity as the measure of the difficulty of a speech
+#   recognition task, the number language models still report.

@@ -10,12 +10,36 @@
 # to the model, and that PyTorch's `cross_entropy` is nothing but `nll_loss` applied after a
 # {term}`log-softmax`.
 #
-# (sec-nll-intuition)=
-# ## A coin, its likelihood and its negative log-likelihood
+# **In this chapter** you will derive and check
 #
-# Start with the smallest model: a coin that shows heads with probability $\theta$ (a
-# {term}`Bernoulli distribution`). We toss it $N$ times. The cell below draws the tosses from a
-# seeded generator and counts the heads.
+# - the likelihood of a sample, grouped by outcome, and why its average negative logarithm is the
+#   cross-entropy $H(\hat p, q_\theta)$ from the empirical distribution;
+# - maximum likelihood = minimum cross-entropy = minimum relative entropy
+#   ({prf:ref}`thm-mle-cross-entropy`), and the categorical MLE $\hat q = \hat p$;
+# - `cross_entropy(z, y) = nll_loss(log_softmax(z), y)` ({prf:ref}`thm-ce-nll-log-softmax`), with
+#   class weights and `ignore_index`;
+# - why frameworks split the loss this way, the mistakes people make with the split, and fitting
+#   a model by minimising the NLL.
+#
+# **You need** chapter 2 ({doc}`02-cross-entropy`): the cross-entropy, its split
+# $H(p, q) = H(p) + D_{\mathrm{KL}}(p\,\|\,q)$ and the softmax; the relative entropy and Gibbs'
+# inequality of chapter 1 ({ref}`sec-relative-entropy`); gradients.
+
+# %% tags=["remove-cell"]
+# Where lossbook is missing (Colab, a fresh environment), install this book's version of it.
+import importlib.util
+import os
+import subprocess
+import sys
+
+if importlib.util.find_spec("lossbook") is None:
+    requirement = os.environ.get(
+        "LOSSBOOK_REQUIREMENT",
+        "lossbook @ git+https://github.com/lossbook/lossbook@v0.2.0",
+    )
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--quiet", requirement], check=True
+    )
 
 # %%
 import math
@@ -32,14 +56,26 @@ import lossbook.info as info
 import lossbook.plotting as lbplot
 import lossbook.symbolic as sym
 
+# %%
 np.set_printoptions(precision=6, suppress=True)
 lbplot.use_style()
-
 rng = np.random.default_rng(2026)
+
+# %% [markdown]
+# (sec-nll-intuition)=
+# ## A coin, its likelihood and its negative log-likelihood
+#
+# Start with the smallest model: a coin that shows heads with probability $\theta$ (a
+# {term}`Bernoulli distribution`). We toss it $N$ times. The cell below draws the tosses from a
+# seeded generator and counts the heads.
+
+# %%
 tosses = (rng.random(20) < 0.6).astype(int)  # 1 = heads
 n_tosses, n_heads = tosses.size, int(tosses.sum())
 print("tosses:", tosses)
-print(f"N = {n_tosses}, heads = {n_heads}, frequency of heads = {n_heads / n_tosses:.2f}")
+print(
+    f"N = {n_tosses}, heads = {n_heads}, frequency of heads = {n_heads / n_tosses:.2f}"
+)
 
 # %% [markdown]
 # Every toss is independent, so the probability of the whole sequence is the product of the
@@ -50,23 +86,31 @@ print(f"N = {n_tosses}, heads = {n_heads}, frequency of heads = {n_heads / n_tos
 # a minimum; because $\log$ is increasing, both curves have their optimum at the same $\theta$, the
 # observed frequency of heads.
 
-# %% mystnb={"image": {"alt": "Two panels against the coin's parameter theta from 0 to 1. Left: the likelihood of the 20 tosses, a tiny bump (of order one in a million) peaking at the empirical frequency of heads. Right: the negative log-likelihood per toss in nats, a convex valley whose minimum is at the same theta; a dashed vertical line marks the empirical frequency in both panels."}}
+# %% tags=["hide-input"] mystnb={"image": {"alt": "Two panels against the coin's parameter theta from 0 to 1. Left: the likelihood of the 20 tosses, a tiny bump (of order one in a million) peaking at the empirical frequency of heads. Right: the negative log-likelihood per toss in nats, a convex valley whose minimum is at the same theta; a dashed vertical line marks the empirical frequency in both panels."}}
 theta = np.linspace(0.01, 0.99, 491)
 likelihood = theta**n_heads * (1 - theta) ** (n_tosses - n_heads)
-nll_per_toss = -(n_heads * np.log(theta) + (n_tosses - n_heads) * np.log1p(-theta)) / n_tosses
+nll_per_toss = (
+    -(n_heads * np.log(theta) + (n_tosses - n_heads) * np.log1p(-theta)) / n_tosses
+)
 theta_hat = n_heads / n_tosses
 
 fig, (ax_l, ax_n) = plt.subplots(1, 2, figsize=(10, 3.8))
 ax_l.plot(theta, likelihood * 1e6, color=lbplot.PALETTE[0], label=r"$L(\theta)$")
 ax_l.set_xlabel(r"$\theta$ = probability of heads")
 ax_l.set_ylabel(r"likelihood $L(\theta)$ ($\times 10^{-6}$, no unit)")
-ax_n.plot(theta, nll_per_toss, color=lbplot.PALETTE[1], label=r"$-\frac{1}{N}\log L(\theta)$")
+ax_n.plot(
+    theta, nll_per_toss, color=lbplot.PALETTE[1], label=r"$-\frac{1}{N}\log L(\theta)$"
+)
 ax_n.set_xlabel(r"$\theta$ = probability of heads")
 ax_n.set_ylabel("NLL per toss (nats)")
 ax_n.set_ylim(0, 2.5)
 for ax in (ax_l, ax_n):
-    ax.axvline(theta_hat, color="0.4", linestyle="--",
-               label=rf"$\hat\theta = k/N = {theta_hat:.2f}$")
+    ax.axvline(
+        theta_hat,
+        color="0.4",
+        linestyle="--",
+        label=rf"$\hat\theta = k/N = {theta_hat:.2f}$",
+    )
     ax.legend(loc="upper left" if ax is ax_l else "upper center")
 ax_l.set_title("likelihood (maximise)")
 ax_n.set_title("negative log-likelihood (minimise)")
@@ -92,7 +136,10 @@ for n in (20, 200, 2000):
     with np.errstate(under="ignore"):
         product = np.prod(np.r_[np.full(k, theta_hat), np.full(n - k, 1 - theta_hat)])
     per_toss = -(k * np.log(theta_hat) + (n - k) * np.log1p(-theta_hat)) / n
-    print(f"N = {n:4d}: product of probabilities {product:.3e}, NLL per toss {per_toss:.6f} nats")
+    print(
+        f"N = {n:4d}: product of probabilities {product:.3e}, NLL per toss "
+        f"{per_toss:.6f} nats"
+    )
 
 # %% [markdown]
 # (sec-nll-likelihood)=
@@ -131,7 +178,9 @@ for n in (20, 200, 2000):
 #
 # SymPy collects equal factors of a product automatically, which is exactly the grouping step. Take
 # a concrete sample of $N = 12$ draws among $C = 3$ outcomes (numbered from 0, as in PyTorch) and
-# multiply the model's probabilities of the draws:
+# multiply the model's probabilities of the draws. SymPy's symbols are numbered from 1, so
+# outcome $i$ has probability $q_{i+1}$: the count of outcome 0 becomes the exponent of $q_1$,
+# and so on (in the formulas of this section the outcomes are $1, \dots, C$).
 
 # %%
 C = 3
@@ -182,7 +231,9 @@ C_sym = sp.Symbol("C", integer=True, positive=True)
 i_idx = sp.Symbol("i", integer=True, positive=True)
 qb, Nb = sp.IndexedBase("q", positive=True), sp.IndexedBase("N", positive=True)
 N_tot = sp.Symbol("N", positive=True)  # stands for sum_i N_i
-log_L_general = sp.expand_log(sp.log(sp.Product(qb[i_idx] ** Nb[i_idx], (i_idx, 1, C_sym))))
+log_L_general = sp.expand_log(
+    sp.log(sp.Product(qb[i_idx] ** Nb[i_idx], (i_idx, 1, C_sym)))
+)
 display(sp.Eq(sp.Symbol(r"\log L"), log_L_general))
 H_general = -sp.Sum(Nb[i_idx] / N_tot * sp.log(qb[i_idx]), (i_idx, 1, C_sym))
 assert sp.factor_terms(-log_L_general / N_tot - H_general) == 0
@@ -203,7 +254,10 @@ models = {
     "generating (0.5, 0.3, 0.2)": np.array([0.5, 0.3, 0.2]),
     "empirical p_hat": p_hat_num,
 }
-print(f"{'model q':28s} {'-(1/N) sum log q(x_n)':>22s} {'F.nll_loss':>11s} {'H(p_hat, q)':>12s}")
+print(
+    f"{'model q':28s} {'-(1/N) sum log q(x_n)':>22s} {'F.nll_loss':>11s} "
+    f"{'H(p_hat, q)':>12s}"
+)
 for name, qm in models.items():
     by_sample = -np.mean(np.log(qm[sample]))
     by_nll_loss = float(F.nll_loss(np.tile(np.log(qm), (sample.size, 1)), sample))
@@ -221,23 +275,39 @@ for name, qm in models.items():
 # Maximising $L(\theta)$, maximising $\log L(\theta)$, minimising $-\log L(\theta)$ and minimising
 # $-\frac1N\log L(\theta) = H(\hat p, q_\theta)$ all select the same $\theta$: the logarithm is
 # strictly increasing, and multiplying by $-1/N$ turns a maximum into a minimum without moving it. One more step
-# connects the cross-entropy to the {term}`KL divergence` of the next chapters:
+# connects the cross-entropy to the relative entropy, or {term}`KL divergence`
+# ({ref}`sec-relative-entropy`):
 #
 # $$
 # H(\hat p, q_\theta) = H(\hat p) + D_{\mathrm{KL}}(\hat p \,\|\, q_\theta),
 # $$
 #
-# and the {term}`entropy` $H(\hat p)$ of the data does not depend on $\theta$. So
+# and the {term}`entropy` $H(\hat p)$ of the data does not depend on $\theta$.
+#
+# ```{prf:theorem} Maximum likelihood is minimum cross-entropy
+# :label: thm-mle-cross-entropy
+# For a sample with empirical distribution $\hat p$ and a family of models $q_\theta$ on a finite
+# set of outcomes,
 #
 # $$
 # \hat\theta_{\text{MLE}} = \arg\max_\theta L(\theta)
 #   = \arg\min_\theta H(\hat p, q_\theta)
-#   = \arg\min_\theta D_{\mathrm{KL}}(\hat p \,\|\, q_\theta) .
+#   = \arg\min_\theta D_{\mathrm{KL}}(\hat p \,\|\, q_\theta) ,
 # $$
 #
+# and, when the family contains every distribution, the maximiser is $q = \hat p$.
+# ```
+#
+# ```{prf:proof}
+# $-\frac1N\log L(\theta) = H(\hat p, q_\theta)$ ({ref}`sec-nll-likelihood`), and $-\frac1N\log$
+# is strictly decreasing. $H(\hat p, q_\theta) = H(\hat p) + D_{\mathrm{KL}}(\hat p\,\|\,q_\theta)$
+# ({prf:ref}`thm-ce-decomposition`) with $H(\hat p)$ independent of $\theta$. The divergence is
+# $\ge 0$ and 0 only at $q = \hat p$ ({prf:ref}`thm-gibbs`).
+# ```
+#
 # Maximum likelihood fits the model by minimising the {term}`forward KL` divergence from the data to
-# the model ({doc}`05-kl-divergence`; {cite:p}`goodfellow2016`, section 5.5). SymPy checks the
-# decomposition for three outcomes with the book's definitions:
+# the model (chapter 5, {doc}`05-kl-divergence`; {cite:p}`goodfellow2016`, section 5.5). SymPy
+# checks the decomposition for three outcomes with the book's definitions:
 
 # %%
 p3 = sym.probabilities(3, name="p")
@@ -250,13 +320,16 @@ decomposition
 # %% [markdown]
 # and `lossbook.info` confirms it on the sample for the same three models. The KL column is the
 # part of the average NLL that a better model can remove; $H(\hat p)$ is the floor that no model
-# can go below ({term}`Gibbs' inequality`).
+# can go below ({term}`Gibbs' inequality`, {prf:ref}`thm-gibbs`).
 
 # %%
 H_p_hat = float(info.entropy(p_hat_num))
 print(f"{'model q':28s} {'H(p_hat, q)':>12s} {'H(p_hat)':>9s} {'KL(p_hat||q)':>13s}")
 for name, qm in models.items():
-    ce, kl = float(info.cross_entropy(p_hat_num, qm)), float(info.kl_divergence(p_hat_num, qm))
+    ce, kl = (
+        float(info.cross_entropy(p_hat_num, qm)),
+        float(info.kl_divergence(p_hat_num, qm)),
+    )
     assert np.isclose(ce, H_p_hat + kl, rtol=1e-12)
     print(f"{name:28s} {ce:12.6f} {H_p_hat:9.6f} {kl:13.6f}")
 
@@ -297,13 +370,17 @@ stationarity
 # the same answer for every $C$ it is given:
 
 # %%
-first_branch = stationarity.subs(k_idx, 1)  # any k in 1..C selects the first Piecewise branch
+first_branch = stationarity.subs(
+    k_idx, 1
+)  # any k in 1..C selects the first Piecewise branch
 assert sp.simplify(first_branch - (Nb[1] / qb[1] - lam)) == 0
 
 for n_classes in (2, 3, 4, 5):
     counts_sym = sp.symbols(f"N_1:{n_classes + 1}", positive=True)
     q_n = sym.probabilities(n_classes, name="q")
-    lagrangian = sum(Ni * sp.log(qi) for Ni, qi in zip(counts_sym, q_n)) - lam * sym.simplex(q_n)
+    lagrangian = sum(
+        Ni * sp.log(qi) for Ni, qi in zip(counts_sym, q_n)
+    ) - lam * sym.simplex(q_n)
     equations = [sp.diff(lagrangian, qi) for qi in q_n] + [sym.simplex(q_n)]
     (solution,) = sp.solve(equations, [*q_n, lam], dict=True)
     assert sp.simplify(solution[lam] - sum(counts_sym)) == 0
@@ -316,7 +393,10 @@ solution
 # The stationary point is a maximum: the {term}`Hessian` of $\log L$ is diagonal with entries
 # $-N_i/q_i^2 < 0$, so $\log L$ is strictly concave on the simplex and the stationary point is the
 # unique global maximum. `lossbook.symbolic` ships the same result, derived by SymPy, as
-# `sym.derived.categorical_mle`; the cell below checks the Hessian and compares with it.
+# `sym.derived.categorical_mle`; the cell below checks the Hessian and compares with it. One
+# difference of convention: `sym.derived` writes the Lagrangian with $+\lambda(\sum_i q_i - 1)$,
+# where this section has $-\lambda(\sum_i q_i - 1)$, so its multiplier is $-N = -\sum_j N_j$
+# (checked below), the negative of our $\lambda = N$; the stationary point is the same.
 
 # %%
 hessian = sp.hessian(sum(Ni * sp.log(qi) for Ni, qi in zip(N_sym, q)), q)
@@ -326,8 +406,10 @@ CATEGORICAL_MLE = sym.derived.categorical_mle(3)
 
 
 def mle_at_counts(mle, count_values):
-    """Evaluate the C probabilities of `categorical_mle(C)` at concrete counts N_1, ..., N_C."""
-    if isinstance(mle, dict):  # {q_i: expression} (a multiplier, if present, is skipped)
+    """The C probabilities of `categorical_mle(C)` at concrete counts N_1, ..., N_C."""
+    if isinstance(
+        mle, dict
+    ):  # {q_i: expression} (a multiplier, if present, is skipped)
         expressions = [e for k, e in mle.items() if "lambda" not in str(k)]
     else:  # a sequence of C expressions
         expressions = list(mle)
@@ -338,6 +420,9 @@ def mle_at_counts(mle, count_values):
 
 
 assert np.allclose(mle_at_counts(CATEGORICAL_MLE, [2, 7, 3]), np.array([2, 7, 3]) / 12)
+mle_counts = CATEGORICAL_MLE["counts"]
+sym.check_identity(CATEGORICAL_MLE["multiplier"], -sum(mle_counts)).assert_proved()
+print("sym.derived's multiplier = -(N_1 + N_2 + N_3) = -(our lambda)")
 CATEGORICAL_MLE
 
 # %% [markdown]
@@ -369,6 +454,24 @@ assert np.all(nll_candidates >= H_p_hat)
 #   {term}`label smoothing`, {doc}`02-cross-entropy`), is defined as `nll_loss(log_softmax(input, dim=1), y)`.
 #
 # The seed README puts it as "交叉熵损失函数 = 负对数似然函数 + softmax + log". Stated precisely:
+#
+# ```{prf:theorem} Cross-entropy is the NLL of the log-softmax
+# :label: thm-ce-nll-log-softmax
+# For every number of classes $C$, logits $z \in \mathbb{R}^C$ and class $y$,
+# $\mathtt{cross\_entropy}(z, y) = \mathtt{nll\_loss}\big(\mathtt{log\_softmax}(z), y\big)
+# = H\big(e_y, \operatorname{softmax}(z)\big) = \operatorname{logsumexp}(z) - z_y$ per sample;
+# with class weights and `ignore_index` the two sides also agree for every reduction.
+# ```
+#
+# ```{prf:proof}
+# `nll_loss` returns $-\text{input}_y$, and
+# $-\mathtt{log\_softmax}(z)_y = \operatorname{logsumexp}(z) - z_y = -\sum_c [c = y]
+# \log\operatorname{softmax}(z)_c$. The general-$C$ derivation is below; the weights and
+# `ignore_index` are applied to the per-sample values in the same way by both functions
+# ({ref}`sec-nll-weights`, {ref}`sec-nll-ignore-index`).
+# ```
+#
+# In formulas:
 #
 # $$
 # \mathtt{cross\_entropy}(z, y) = \mathtt{nll\_loss}\big(\mathtt{log\_softmax}(z), y\big),
@@ -404,10 +507,13 @@ onehot_ce_general
 
 # %%
 (in_range_value, in_range_condition), (outside_value, _) = onehot_ce_general.args
-nll_of_log_softmax_general = -(zb[y_sym] - sp.log(sp.Sum(sp.exp(zb[i_idx]), (i_idx, 1, C_sym))))
+nll_of_log_softmax_general = -(
+    zb[y_sym] - sp.log(sp.Sum(sp.exp(zb[i_idx]), (i_idx, 1, C_sym)))
+)
 assert sp.simplify(in_range_value - nll_of_log_softmax_general) == 0
 assert outside_value == 0 and all(  # the condition is 1 <= y <= C
-    bool(in_range_condition.subs({y_sym: yv, C_sym: 4})) == (1 <= yv <= 4) for yv in range(-1, 7)
+    bool(in_range_condition.subs({y_sym: yv, C_sym: 4})) == (1 <= yv <= 4)
+    for yv in range(-1, 7)
 )
 print("for 1 <= y <= C:  H(e_y, softmax(z)) = logsumexp(z) - z_y = -log_softmax(z)_y")
 print("(symbolic C: proved)")
@@ -435,6 +541,7 @@ for n_classes in range(2, 7):
         sym.check_identity(nll_side, lse_side).assert_proved()
         proved += 2
 print(f"{proved} identities proved for C = 2..6, every target class")
+print("displayed: y = 2, whose logit is SymPy's z_3 (SymPy numbers the logits from 1)")
 z4 = sym.logits(4)
 sym.nll(sym.log_softmax(z4), 2)
 
@@ -476,6 +583,7 @@ sym.check_numeric(derived_ce, [z4], nll_reference, cases)
 # `(N, C, d1, d2)` of segmentation-style models, where the class dimension is always dimension 1
 # (dimension 0 for 1-D input) and the target has the input's shape without it.
 
+
 # %%
 def random_problem(shape, ignore):
     logits = rng.normal(size=shape) * 2
@@ -488,20 +596,28 @@ def random_problem(shape, ignore):
     return logits, target, class_dim
 
 
-print(f"{'input shape':14s} {'options':18s} {'sum':>11s} {'mean':>10s}  none/sum/mean agree")
+print(
+    f"{'input shape':14s} {'options':18s} {'sum':>11s} {'mean':>10s}  none/sum/mean "
+    "agree"
+)
 for shape in [(5,), (6, 5), (4, 5, 3), (2, 5, 3, 2)]:
     for options in ("none", "weight+ignore"):
         logits, target, class_dim = random_problem(shape, ignore=options != "none")
         n_classes = shape[class_dim]
         kwargs = {}
         if options != "none":
-            kwargs = {"weight": rng.uniform(0.2, 3.0, size=n_classes), "ignore_index": -100}
+            kwargs = {
+                "weight": rng.uniform(0.2, 3.0, size=n_classes),
+                "ignore_index": -100,
+            }
         agree = True
         for reduction in ("none", "sum", "mean"):
             ce = F.cross_entropy(logits, target, reduction=reduction, **kwargs)
             log_probs = F.log_softmax(logits, dim=class_dim)
             nll = F.nll_loss(log_probs, target, reduction=reduction, **kwargs)
-            agree &= ce.shape == nll.shape and bool(np.allclose(ce, nll, rtol=1e-12, atol=1e-12))
+            agree &= ce.shape == nll.shape and bool(
+                np.allclose(ce, nll, rtol=1e-12, atol=1e-12)
+            )
         assert agree
         total = float(F.cross_entropy(logits, target, reduction="sum", **kwargs))
         mean = float(F.cross_entropy(logits, target, reduction="mean", **kwargs))
@@ -522,7 +638,9 @@ for shape in [(5,), (6, 5), (4, 5, 3), (2, 5, 3, 2)]:
 # the batch size. Four samples, three classes, weights $(1, 2, 5)$:
 
 # %%
-z_batch = np.array([[2.0, 0.5, -1.0], [0.0, 1.0, 0.5], [1.5, -0.5, 0.3], [-1.0, 2.0, 0.0]])
+z_batch = np.array(
+    [[2.0, 0.5, -1.0], [0.0, 1.0, 0.5], [1.5, -0.5, 0.3], [-1.0, 2.0, 0.0]]
+)
 y_batch = np.array([0, 2, 2, 1])
 weight = np.array([1.0, 2.0, 5.0])
 unweighted = F.cross_entropy(z_batch, y_batch, reduction="none")
@@ -534,8 +652,13 @@ total = float(F.cross_entropy(z_batch, y_batch, weight=weight, reduction="sum"))
 print(f"reduction='sum':  {total:.6f}")
 w_sum = weight[y_batch].sum()
 print(f"sum / sum of w[y_n] = {total:.6f} / {w_sum:.0f} = {total / w_sum:.6f}")
-print(f"sum / N             = {total:.6f} / {y_batch.size}  = {total / y_batch.size:.6f}  (not PyTorch's)")
-print(f"reduction='mean': {float(F.cross_entropy(z_batch, y_batch, weight=weight)):.6f}")
+print(
+    f"sum / N             = {total:.6f} / {y_batch.size}  = {total / y_batch.size:.6f} "
+    " (not PyTorch's)"
+)
+print(
+    f"reduction='mean': {float(F.cross_entropy(z_batch, y_batch, weight=weight)):.6f}"
+)
 
 # %% [markdown]
 # The weighted mean is therefore unchanged when all weights are multiplied by the same factor
@@ -556,16 +679,26 @@ y_ignored = np.array([0, -100, 2, -100])
 per_sample = F.cross_entropy(z_batch, y_ignored, reduction="none")
 print("targets:", y_ignored, "| reduction='none':", per_sample)
 mean_ignored = float(F.cross_entropy(z_batch, y_ignored))
-print(f"mean: {mean_ignored:.6f} = sum / 2 = {per_sample.sum() / 2:.6f}"
-      f"   (sum / 4 would be {per_sample.sum() / 4:.6f})")
-print(f"weighted mean: {float(F.cross_entropy(z_batch, y_ignored, weight=weight)):.6f}"
-      f" = {float(F.cross_entropy(z_batch, y_ignored, weight=weight, reduction='sum')):.6f}"
-      f" / (w[0] + w[2] = {weight[0] + weight[2]:.0f})")
+print(
+    f"mean: {mean_ignored:.6f} = sum / 2 = {per_sample.sum() / 2:.6f}"
+    f"   (sum / 4 would be {per_sample.sum() / 4:.6f})"
+)
+print(
+    f"weighted mean: {float(F.cross_entropy(z_batch, y_ignored, weight=weight)):.6f}"
+    " = "
+    f"{float(F.cross_entropy(z_batch, y_ignored, weight=weight, reduction='sum')):.6f}"
+    f" / (w[0] + w[2] = {weight[0] + weight[2]:.0f})"
+)
 all_ignored = np.full(4, -100)
 for reduction in ("mean", "sum"):
     ce = float(F.cross_entropy(z_batch, all_ignored, reduction=reduction))
-    nll = float(F.nll_loss(F.log_softmax(z_batch, dim=1), all_ignored, reduction=reduction))
-    print(f"all targets ignored, {reduction!r}: cross_entropy = {ce}, nll_loss(log_softmax) = {nll}")
+    nll = float(
+        F.nll_loss(F.log_softmax(z_batch, dim=1), all_ignored, reduction=reduction)
+    )
+    print(
+        f"all targets ignored, {reduction!r}: cross_entropy = {ce}, "
+        f"nll_loss(log_softmax) = {nll}"
+    )
 
 # %% [markdown]
 # (sec-nll-why-split)=
@@ -613,12 +746,21 @@ print(g_nll + 0.0)  # + 0.0 prints -0.0 as 0.0
 softmax_batch = F.softmax(z_batch, dim=1)
 g_chain = g_nll - softmax_batch * g_nll.sum(axis=1, keepdims=True)  # J^T g for each row
 g_fused = G.cross_entropy_grad(z_batch, y_mixed, weight=weight)
-g_fd = G.numerical_gradient(lambda zz: float(F.cross_entropy(zz, y_mixed, weight=weight)), z_batch)
-print("chain rule == cross_entropy_grad:",
-      bool(np.allclose(g_chain, g_fused, rtol=1e-12, atol=1e-14)))
-print("cross_entropy_grad == finite differences (|diff| < 1e-8):",
-      bool(np.allclose(g_fused, g_fd, rtol=0, atol=1e-8)))
-print("rows of the gradient sum to zero:", bool(np.allclose(g_fused.sum(axis=1), 0, atol=1e-15)))
+g_fd = G.numerical_gradient(
+    lambda zz: float(F.cross_entropy(zz, y_mixed, weight=weight)), z_batch
+)
+print(
+    "chain rule == cross_entropy_grad:",
+    bool(np.allclose(g_chain, g_fused, rtol=1e-12, atol=1e-14)),
+)
+print(
+    "cross_entropy_grad == finite differences (|diff| < 1e-8):",
+    bool(np.allclose(g_fused, g_fd, rtol=0, atol=1e-8)),
+)
+print(
+    "rows of the gradient sum to zero:",
+    bool(np.allclose(g_fused.sum(axis=1), 0, atol=1e-15)),
+)
 
 # %% [markdown]
 # (sec-nll-mistakes)=
@@ -630,7 +772,9 @@ print("rows of the gradient sum to zero:", bool(np.allclose(g_fused.sum(axis=1),
 # number; the number is wrong. One small batch serves for all of them.
 
 # %%
-logits = np.array([[2.0, 0.5, -1.0], [0.2, 3.0, 0.1], [-0.5, 0.0, 1.5], [1.0, 1.2, 0.8]])
+logits = np.array(
+    [[2.0, 0.5, -1.0], [0.2, 3.0, 0.1], [-0.5, 0.0, 1.5], [1.0, 1.2, 0.8]]
+)
 labels = np.array([0, 1, 2, 1])
 correct = float(F.cross_entropy(logits, labels))
 print(f"correct: cross_entropy(logits, y)            = {correct:.6f} nats")
@@ -646,7 +790,9 @@ print(f"         nll_loss(log_softmax(logits), y)    = {split:.6f} nats")
 # %%
 probabilities = F.softmax(logits, dim=1)
 print(f"nll_loss(softmax(logits), y) = {float(F.nll_loss(probabilities, labels)):.6f}")
-print(f"-mean of q[n, y_n]           = {-probabilities[np.arange(4), labels].mean():.6f}")
+print(
+    f"-mean of q[n, y_n]           = {-probabilities[np.arange(4), labels].mean():.6f}"
+)
 
 # %% [markdown]
 # **Logits into `nll_loss`.** Then the "loss" is $-\frac1N\sum_n z_{n,y_n}$: no normalisation at all.
@@ -656,8 +802,14 @@ print(f"-mean of q[n, y_n]           = {-probabilities[np.arange(4), labels].mea
 # %%
 shift = 10.0
 print(f"nll_loss(logits, y)          = {float(F.nll_loss(logits, labels)):.6f}")
-print(f"nll_loss(logits + {shift:.0f}, y)     = {float(F.nll_loss(logits + shift, labels)):.6f}")
-print(f"cross_entropy(logits + {shift:.0f}, y) = {float(F.cross_entropy(logits + shift, labels)):.6f}")
+print(
+    f"nll_loss(logits + {shift:.0f}, y)     = "
+    f"{float(F.nll_loss(logits + shift, labels)):.6f}"
+)
+print(
+    f"cross_entropy(logits + {shift:.0f}, y) = "
+    f"{float(F.cross_entropy(logits + shift, labels)):.6f}"
+)
 
 # %% [markdown]
 # **Softmax before `cross_entropy`.** `cross_entropy` applies its own log-softmax, so feeding it
@@ -667,11 +819,19 @@ print(f"cross_entropy(logits + {shift:.0f}, y) = {float(F.cross_entropy(logits +
 # {ref}`ex-nll-5`). Training still runs, but with a compressed, misleading loss and small gradients.
 
 # %%
-confident = np.array([[12.0, 0.0, 0.0], [0.0, 12.0, 0.0], [0.0, 0.0, 12.0], [0.0, 12.0, 0.0]])
-for name, zz in (("the batch above", logits), ("a confident, correct model", confident)):
+confident = np.array(
+    [[12.0, 0.0, 0.0], [0.0, 12.0, 0.0], [0.0, 0.0, 12.0], [0.0, 12.0, 0.0]]
+)
+for name, zz in (
+    ("the batch above", logits),
+    ("a confident, correct model", confident),
+):
     right = float(F.cross_entropy(zz, labels))
     double = float(F.cross_entropy(F.softmax(zz, dim=1), labels))
-    print(f"{name}:\n    cross_entropy(z) = {right:.6f}, cross_entropy(softmax(z)) = {double:.6f}")
+    print(
+        f"{name}:\n    cross_entropy(z) = {right:.6f}, cross_entropy(softmax(z)) = "
+        f"{double:.6f}"
+    )
 print(f"floor log(1 + (C-1)/e) for C = 3: {math.log(1 + 2 / math.e):.6f}")
 
 # %% [markdown]
@@ -700,7 +860,10 @@ square_logits = rng.normal(size=(2, 3, 3))  # L = C = 3: the shapes fit by accid
 square_labels = rng.integers(0, 3, size=(2, 3))
 wrong = float(F.cross_entropy(square_logits, square_labels))
 right = float(F.cross_entropy(np.moveaxis(square_logits, -1, 1), square_labels))
-print(f"L == C: no error; cross_entropy(logits) = {wrong:.6f}, the right value is {right:.6f}")
+print(
+    f"L == C: no error; cross_entropy(logits) = {wrong:.6f}, the right value is "
+    f"{right:.6f}"
+)
 
 # %% [markdown]
 # The silent case is the dangerous one: the model trains and the loss goes down, but what it
@@ -726,9 +889,12 @@ ph_sym = sym.probabilities(3, name="phat")
 objective = sym.cross_entropy(ph_sym, sym.softmax(theta_sym))
 for k, (tk, qk, pk) in enumerate(zip(theta_sym, sym.softmax(theta_sym), ph_sym)):
     gradient_k = sp.diff(objective, tk)
-    sym.check_identity(gradient_k, qk - pk, constraints=[sym.simplex(ph_sym)]).assert_proved()
+    sym.check_identity(
+        gradient_k, qk - pk, constraints=[sym.simplex(ph_sym)]
+    ).assert_proved()
 print("d H(p_hat, softmax(theta)) / d theta_k = softmax(theta)_k - p_hat_k")
 print("(C = 3, p_hat on the simplex: proved)")
+
 
 # %%
 def categorical_nll(theta_values):
@@ -754,7 +920,10 @@ closed_form = mle_at_counts(CATEGORICAL_MLE, counts.tolist())
 print(f"fitted softmax(theta):        {q_fit}")
 print(f"empirical frequencies N_i/N:  {p_hat_num}")
 print(f"closed form (categorical_mle): {closed_form}")
-print(f"final average NLL {categorical_nll(theta_fit):.6f} nats = H(p_hat) = {H_p_hat:.6f} nats")
+print(
+    f"final average NLL {categorical_nll(theta_fit):.6f} nats = H(p_hat) = "
+    f"{H_p_hat:.6f} nats"
+)
 assert np.allclose(q_fit, p_hat_num, atol=1e-9) and np.allclose(closed_form, p_hat_num)
 
 # %% [markdown]
@@ -800,7 +969,10 @@ for step in range(1200):
     regression_history.append(regression_nll(params))
     params = params - 1.0 * regression_grad(params)
 print(f"average NLL after gradient descent: {regression_nll(params):.6f} nats")
-print("norm of the gradient below 1e-9:", bool(np.linalg.norm(regression_grad(params)) < 1e-9))
+print(
+    "norm of the gradient below 1e-9:",
+    bool(np.linalg.norm(regression_grad(params)) < 1e-9),
+)
 
 # %% [markdown]
 # There is no closed form for this maximum, so two independent checks stand in for it. First, the
@@ -815,15 +987,20 @@ print("norm of the gradient below 1e-9:", bool(np.linalg.norm(regression_grad(pa
 
 # %%
 reference_fit = scipy.optimize.minimize(
-    regression_nll, rng.normal(size=params.size), jac=regression_grad,
-    method="BFGS", options={"gtol": 1e-10},
+    regression_nll,
+    rng.normal(size=params.size),
+    jac=regression_grad,
+    method="BFGS",
+    options={"gtol": 1e-10},
 )
 W_gd, b_gd = unpack(params)
 W_ref, b_ref = unpack(reference_fit.x)
 q_gd, q_ref = F.softmax(X @ W_gd + b_gd, dim=1), F.softmax(X @ W_ref + b_ref, dim=1)
 print(f"average NLL, BFGS:             {reference_fit.fun:.6f} nats")
 print(f"average NLL, gradient descent: {regression_nll(params):.6f} nats")
-print("predicted probabilities agree to 1e-6:", bool(np.allclose(q_gd, q_ref, atol=1e-6)))
+print(
+    "predicted probabilities agree to 1e-6:", bool(np.allclose(q_gd, q_ref, atol=1e-6))
+)
 class_frequencies = np.bincount(y_reg, minlength=n_classes_reg) / n_examples
 print(f"empirical class frequencies:        {class_frequencies}")
 print(f"average predicted probabilities:    {q_gd.mean(axis=0)}")
@@ -836,15 +1013,21 @@ assert np.allclose(q_gd.mean(axis=0), class_frequencies, atol=1e-8)
 # approaching their optimum: the vertical axis is the gap between the NLL and its minimum, on a
 # logarithmic scale.
 
-# %% mystnb={"image": {"alt": "Gap between the average NLL and its minimum, in nats on a logarithmic axis, against the gradient-descent step, for the categorical model and the softmax-regression model. Both curves fall roughly in straight lines, that is geometrically, by many orders of magnitude."}}
+# %% tags=["hide-input"] mystnb={"image": {"alt": "Gap between the average NLL and its minimum, in nats on a logarithmic axis, against the gradient-descent step, for the categorical model and the softmax-regression model. Both curves fall roughly in straight lines, that is geometrically, by many orders of magnitude."}}
 categorical_gap = np.array(categorical_history) - H_p_hat
 regression_gap = np.array(regression_history) - reference_fit.fun
 fig, ax = plt.subplots(figsize=(7, 3.8))
 visible = lambda gap: np.where(gap > 1e-13, gap, np.nan)  # below that, rounding noise
-ax.semilogy(visible(categorical_gap), color=lbplot.PALETTE[0],
-            label=r"categorical: NLL $- H(\hat p)$")
-ax.semilogy(visible(regression_gap), color=lbplot.PALETTE[1],
-            label="softmax regression: NLL $-$ minimum")
+ax.semilogy(
+    visible(categorical_gap),
+    color=lbplot.PALETTE[0],
+    label=r"categorical: NLL $- H(\hat p)$",
+)
+ax.semilogy(
+    visible(regression_gap),
+    color=lbplot.PALETTE[1],
+    label="softmax regression: NLL $-$ minimum",
+)
 ax.set_xlabel("gradient-descent step")
 ax.set_ylabel("NLL minus its minimum (nats)")
 ax.set_ylim(1e-13, 2)
@@ -896,12 +1079,18 @@ stationary = sp.solve(sp.diff(coin_nll, t_sym), t_sym)
 assert stationary == [k_sym / n_sym]
 second = sp.simplify(sp.diff(coin_nll, t_sym, 2).subs(t_sym, k_sym / n_sym))
 display(sp.Eq(sp.Symbol(r"\mathrm{NLL}''(k/N)"), second))
-assert sp.simplify(second.subs(n_sym, k_sym + sp.Symbol("m", positive=True))).is_positive  # N > k
+assert sp.simplify(
+    second.subs(n_sym, k_sym + sp.Symbol("m", positive=True))
+).is_positive  # N > k
 coin_hat = n_heads / n_tosses
 n_tails = n_tosses - n_heads
-nll_at_hat = -(n_heads * math.log(coin_hat) + n_tails * math.log(1 - coin_hat)) / n_tosses
-print(f"theta_hat = {coin_hat:.2f};  NLL per toss = {nll_at_hat:.6f} nats;  "
-      f"H(theta_hat) = {float(info.entropy(np.array([coin_hat, 1 - coin_hat]))):.6f} nats")
+nll_at_hat = (
+    -(n_heads * math.log(coin_hat) + n_tails * math.log(1 - coin_hat)) / n_tosses
+)
+print(
+    f"theta_hat = {coin_hat:.2f};  NLL per toss = {nll_at_hat:.6f} nats;  "
+    f"H(theta_hat) = {float(info.entropy(np.array([coin_hat, 1 - coin_hat]))):.6f} nats"
+)
 
 # %% [markdown]
 # The second derivative at $k/N$ is $N^3/(k(N-k))$, positive whenever $0 < k < N$ (the cell writes
@@ -937,7 +1126,10 @@ for scale in (1.0, 10.0):
     sum_s = float(F.cross_entropy(z_batch, y_batch, weight=w_s, reduction="sum"))
     print(f"weights x {scale:4.1f}: mean = {mean_s:.6f}, sum = {sum_s:.6f}")
 equal = float(F.cross_entropy(z_batch, y_batch, weight=np.full(3, 3.0)))
-print(f"equal weights 3.0: mean = {equal:.6f}, unweighted mean = {float(F.cross_entropy(z_batch, y_batch)):.6f}")
+print(
+    f"equal weights 3.0: mean = {equal:.6f}, unweighted mean = "
+    f"{float(F.cross_entropy(z_batch, y_batch)):.6f}"
+)
 
 # %% [markdown]
 # ```{solution-end}
@@ -964,6 +1156,8 @@ print(f"equal weights 3.0: mean = {equal:.6f}, unweighted mean = {float(F.cross_
 z_wrong = np.array([[6.0, 0.0, 0.0]])
 y_wrong = np.array([1])
 g_right = G.cross_entropy_grad(z_wrong, y_wrong)
+
+
 def mistaken_loss(zz):
     return float(F.nll_loss(F.softmax(zz, dim=1), y_wrong))
 
@@ -971,8 +1165,14 @@ def mistaken_loss(zz):
 g_mistake = G.numerical_gradient(mistaken_loss, z_wrong)
 q_wrong = F.softmax(z_wrong, dim=1)[0]
 print(f"q = softmax(z) = {q_wrong}")
-print(f"gradient of cross_entropy:          {g_right[0]}   (norm {np.linalg.norm(g_right):.4f})")
-print(f"gradient of nll_loss(softmax(z)):   {g_mistake[0]}   (norm {np.linalg.norm(g_mistake):.4f})")
+print(
+    f"gradient of cross_entropy:          {g_right[0]}   (norm "
+    f"{np.linalg.norm(g_right):.4f})"
+)
+print(
+    f"gradient of nll_loss(softmax(z)):   {g_mistake[0]}   (norm "
+    f"{np.linalg.norm(g_mistake):.4f})"
+)
 assert np.allclose(g_mistake[0], -q_wrong[1] * (np.eye(3)[1] - q_wrong), atol=1e-8)
 
 # %% [markdown]
@@ -1006,8 +1206,11 @@ print("sample:", small, "| counts:", small_counts)
 print("classes never seen:", np.flatnonzero(small_counts == 0))
 train_p_hat = small_counts / small_counts.sum()
 for name, qm in (("MLE", q_mle), ("add-one", q_laplace)):
-    print(f"{name:8s} q = {qm}: train NLL = {float(info.cross_entropy(train_p_hat, qm)):.6f} nats,"
-          f" test NLL = {float(info.cross_entropy(test_p_hat, qm)):.6f} nats")
+    print(
+        f"{name:8s} q = {qm}: train NLL = "
+        f"{float(info.cross_entropy(train_p_hat, qm)):.6f} nats,"
+        f" test NLL = {float(info.cross_entropy(test_p_hat, qm)):.6f} nats"
+    )
 
 # %% [markdown]
 # ```{solution-end}
@@ -1028,25 +1231,52 @@ for name, qm in (("MLE", q_mle), ("add-one", q_laplace)):
 #
 # $-\log\operatorname{softmax}(u)_y = \log\big(1 + \sum_{c\neq y} e^{u_c - u_y}\big)$, and every
 # $u_c - u_y \ge 0 - 1 = -1$, so the sum is at least $(C-1)/e$, with equality when $u = e_y$.
-# SymPy evaluates the loss at $u = e_y$ for symbolic $C$:
+# SymPy evaluates the loss at $u = e_y$ for symbolic $C$. The one step typed by hand is
+# $e^{\delta} = 1 + (e - 1)\delta$ for the Kronecker delta $\delta \in \{0, 1\}$ (checked at
+# both values); the sum $\sum_{j=1}^{C} e^{[j = y]}$ is then SymPy's, and the cell also derives the
+# value from the book's definitions for $C = 2, \dots, 6$:
 
 # %%
 C_floor = sp.Symbol("C", integer=True, positive=True)
-for n_classes in range(2, 7):  # softmax(e_y)_y = e / (e + C - 1), with the book's definitions
+j_floor, y_floor = sp.symbols("j y", integer=True, positive=True)
+assert all(
+    sp.exp(d) == 1 + (sp.E - 1) * d for d in (0, 1)
+)  # e^delta for delta in {0, 1}
+denominator = sp.Sum(
+    1 + (sp.E - 1) * sp.KroneckerDelta(j_floor, y_floor), (j_floor, 1, C_floor)
+)
+denominator = denominator.doit()  # Piecewise: (C - 1 + e) when 1 <= y <= C
+(valid_denominator, valid_condition), _ = denominator.args
+at_onehot = -sp.log(sp.E / valid_denominator)  # -log softmax(e_y)_y, with u_y = 1
+display(sp.Eq(sp.Symbol(r"\sum_{j=1}^{C} e^{[j = y]}"), denominator))
+assert (
+    sp.simplify(sp.expand_log(at_onehot - sp.log(1 + (C_floor - 1) / sp.E), force=True))
+    == 0
+)
+for n_classes in range(2, 7):  # the same value from the book's definitions
     onehot = [1] + [0] * (n_classes - 1)
-    assert sp.simplify(sym.softmax(onehot)[0] - sp.E / (sp.E + n_classes - 1)) == 0
-at_onehot = -sp.log(sp.E / (sp.E + (C_floor - 1)))
-assert sp.simplify(sp.expand_log(at_onehot - sp.log(1 + (C_floor - 1) / sp.E), force=True)) == 0
-print("-log softmax(e_y)_y = log(1 + (C - 1)/e): checked for C = 2..6, simplified for symbolic C")
+    from_definitions = -sym.log_softmax(onehot)[0]
+    assert sp.simplify(from_definitions - at_onehot.subs(C_floor, n_classes)) == 0
+print(
+    "-log softmax(e_y)_y = log(1 + (C - 1)/e): derived for symbolic C (1 <= y <= C), "
+    "and from the definitions for C = 2..6"
+)
 for n_classes in (2, 10, 1000):
     z_conf = np.zeros((1, n_classes))
     z_conf[0, 0] = 50.0
     best = float(F.cross_entropy(F.softmax(z_conf, dim=1), np.array([0])))
-    worst = float(F.cross_entropy(F.softmax(z_conf, dim=1), np.array([1])))  # confidently wrong
+    worst = float(
+        F.cross_entropy(F.softmax(z_conf, dim=1), np.array([1]))
+    )  # confidently wrong
     correct_loss = float(F.cross_entropy(z_conf, np.array([0])))
     floor = math.log(1 + (n_classes - 1) / math.e)
-    print(f"C = {n_classes:4d}: floor {floor:.6f}, log C {math.log(n_classes):.6f} (nats)")
-    print(f"          cross_entropy(softmax(z)): perfect model {best:.6f}, confidently wrong {worst:.6f}")
+    print(
+        f"C = {n_classes:4d}: floor {floor:.6f}, log C {math.log(n_classes):.6f} (nats)"
+    )
+    print(
+        f"          cross_entropy(softmax(z)): perfect model {best:.6f}, confidently "
+        f"wrong {worst:.6f}"
+    )
     print(f"          cross_entropy(z): perfect model {correct_loss:.6f}")
 
 # %% [markdown]
@@ -1084,7 +1314,9 @@ per_token = F.cross_entropy(token_logits, token_targets, reduction="none")
 lengths = (token_targets != -100).sum(axis=1)
 sequence_means = per_token.sum(axis=1) / lengths
 print(f"lengths: {lengths};  per-sequence mean losses: {sequence_means}")
-print(f"token mean ('mean'):  {token_mean:.6f} = {per_token.sum():.6f} / {lengths.sum()}")
+print(
+    f"token mean ('mean'):  {token_mean:.6f} = {per_token.sum():.6f} / {lengths.sum()}"
+)
 print(f"mean of sequence means: {sequence_means.mean():.6f}")
 
 # %% [markdown]

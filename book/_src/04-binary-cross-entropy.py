@@ -19,6 +19,62 @@
 # confidently wrong. Then we turn to PyTorch's two functions, their options `pos_weight` and
 # `weight`, labels that are not mutually exclusive, and the mistakes people make.
 #
+# **In this chapter** you will derive and check
+#
+# - BCE as the negative log-likelihood of a Bernoulli variable and as the two-class cross-entropy
+#   ({prf:ref}`thm-bce-bernoulli`); a two-class softmax is a sigmoid;
+# - the overflow-free form $\max(z, 0) - yz + \log(1 + e^{-|z|})$ of BCE with logits, and how
+#   far the textbook recipe is from it in float64 and float32;
+# - the gradient $\sigma(z) - y$ and the strict convexity in the logit
+#   ({prf:ref}`thm-bce-logit-gradient`), and why squared error on a sigmoid trains badly;
+# - PyTorch's `binary_cross_entropy` (with its $-100$ clamp) and
+#   `binary_cross_entropy_with_logits` (with `pos_weight` and `weight`), multi-label
+#   classification, and the common mistakes with their numeric fingerprints.
+#
+# **You need** chapters 2 and 3 ({doc}`02-cross-entropy`, {doc}`03-negative-log-likelihood`): the
+# cross-entropy, the softmax and its gradient, and maximum likelihood; the sigmoid
+# $\sigma(z) = 1/(1 + e^{-z})$.
+
+# %% tags=["remove-cell"]
+# Where lossbook is missing (Colab, a fresh environment), install this book's version of it.
+import importlib.util
+import os
+import subprocess
+import sys
+
+if importlib.util.find_spec("lossbook") is None:
+    requirement = os.environ.get(
+        "LOSSBOOK_REQUIREMENT",
+        "lossbook @ git+https://github.com/lossbook/lossbook@v0.2.0",
+    )
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--quiet", requirement], check=True
+    )
+
+# %%
+import math
+
+import matplotlib.pyplot as plt
+import mpmath
+import numpy as np
+import scipy.optimize
+import sympy as sp
+from IPython.display import Math, display
+from sympy.codegen.cfunctions import log1p as sp_log1p
+
+import lossbook.functional as F
+import lossbook.gradients as G
+import lossbook.info as info
+import lossbook.plotting as lbplot
+import lossbook.symbolic as sym
+
+# %%
+np.set_printoptions(precision=6, suppress=True)
+lbplot.use_style()
+rng = np.random.default_rng(404)
+mpmath.mp.dps = 50
+
+# %% [markdown]
 # (sec-bce-intuition)=
 # ## One probability, two curves
 #
@@ -30,46 +86,43 @@
 # slope $\mp 1$ for confident mistakes and nearly 0 for confident correct answers. Both panels are
 # computed by `lossbook.functional`, which mirrors `torch.nn.functional`.
 
-# %%
-import math
-
-import matplotlib.pyplot as plt
-import mpmath
-import numpy as np
-import scipy.optimize
-import sympy as sp
-from IPython.display import display
-from sympy.codegen.cfunctions import log1p as sp_log1p
-
-import lossbook.functional as F
-import lossbook.gradients as G
-import lossbook.info as info
-import lossbook.plotting as lbplot
-import lossbook.symbolic as sym
-
-np.set_printoptions(precision=6, suppress=True)
-lbplot.use_style()
-rng = np.random.default_rng(404)
-
-# %% mystnb={"image": {"alt": "Two panels. Left: binary cross-entropy in nats against the predicted probability p from 0 to 1; the curve for y = 1, minus log p, falls from large values at p near 0 to 0 at p = 1, and the curve for y = 0, minus log(1 - p), is its mirror image; they cross at p = 0.5 at log 2. Right: the same two losses against the logit z from -6 to 6; for y = 1 the loss is a softplus curve that is almost the line -z for negative z and almost 0 for positive z, and the y = 0 curve is its mirror image; they cross at z = 0."}}
+# %% tags=["hide-input"] mystnb={"image": {"alt": "Two panels. Left: binary cross-entropy in nats against the predicted probability p from 0 to 1; the curve for y = 1, minus log p, falls from large values at p near 0 to 0 at p = 1, and the curve for y = 0, minus log(1 - p), is its mirror image; they cross at p = 0.5 at log 2. Right: the same two losses against the logit z from -6 to 6; for y = 1 the loss is a softplus curve that is almost the line -z for negative z and almost 0 for positive z, and the y = 0 curve is its mirror image; they cross at z = 0."}}
 p_grid = np.linspace(0.002, 0.998, 499)
 z_grid = np.linspace(-6, 6, 481)
 ones_p, zeros_p = np.ones_like(p_grid), np.zeros_like(p_grid)
 ones_z, zeros_z = np.ones_like(z_grid), np.zeros_like(z_grid)
 
 fig, (ax_p, ax_z) = plt.subplots(1, 2, figsize=(10, 3.8))
-ax_p.plot(p_grid, F.binary_cross_entropy(p_grid, ones_p, reduction="none"),
-          color=lbplot.PALETTE[0], label=r"$y = 1$: $-\log p$")
-ax_p.plot(p_grid, F.binary_cross_entropy(p_grid, zeros_p, reduction="none"),
-          color=lbplot.PALETTE[1], linestyle="--", label=r"$y = 0$: $-\log(1 - p)$")
+ax_p.plot(
+    p_grid,
+    F.binary_cross_entropy(p_grid, ones_p, reduction="none"),
+    color=lbplot.PALETTE[0],
+    label=r"$y = 1$: $-\log p$",
+)
+ax_p.plot(
+    p_grid,
+    F.binary_cross_entropy(p_grid, zeros_p, reduction="none"),
+    color=lbplot.PALETTE[1],
+    linestyle="--",
+    label=r"$y = 0$: $-\log(1 - p)$",
+)
 ax_p.set_xlabel(r"predicted probability $p = P(y = 1)$")
 ax_p.set_ylabel("loss (nats)")
 ax_p.set_ylim(0, 5)
 ax_p.set_title("BCE over the probability")
-ax_z.plot(z_grid, F.binary_cross_entropy_with_logits(z_grid, ones_z, reduction="none"),
-          color=lbplot.PALETTE[0], label=r"$y = 1$: $\log(1 + e^{-z})$")
-ax_z.plot(z_grid, F.binary_cross_entropy_with_logits(z_grid, zeros_z, reduction="none"),
-          color=lbplot.PALETTE[1], linestyle="--", label=r"$y = 0$: $\log(1 + e^{z})$")
+ax_z.plot(
+    z_grid,
+    F.binary_cross_entropy_with_logits(z_grid, ones_z, reduction="none"),
+    color=lbplot.PALETTE[0],
+    label=r"$y = 1$: $\log(1 + e^{-z})$",
+)
+ax_z.plot(
+    z_grid,
+    F.binary_cross_entropy_with_logits(z_grid, zeros_z, reduction="none"),
+    color=lbplot.PALETTE[1],
+    linestyle="--",
+    label=r"$y = 0$: $\log(1 + e^{z})$",
+)
 ax_z.set_xlabel(r"logit $z$, with $p = \sigma(z)$")
 ax_z.set_ylabel("loss (nats)")
 ax_z.set_ylim(0, 6.5)
@@ -107,7 +160,22 @@ print(f"log 2 = {math.log(2):.6f} nats")
 # For $N$ independent examples with predictions $p_n$ the likelihood is the product of these
 # probabilities, and its negative logarithm divided by $N$ is the average BCE: minimising the mean
 # BCE *is* {term}`maximum likelihood estimation` for a model of binary outcomes
-# {cite:p}`bishop2006,goodfellow2016`. SymPy takes the negative log of the Bernoulli probability
+# {cite:p}`bishop2006,goodfellow2016`.
+#
+# ```{prf:theorem} BCE is the Bernoulli negative log-likelihood
+# :label: thm-bce-bernoulli
+# For $p \in (0, 1)$ and $y \in \{0, 1\}$, $\ell(p, y) = -\log\big(p^{y}(1-p)^{1-y}\big)$, the
+# negative log-likelihood of the Bernoulli($p$) distribution at $y$. For every $y \in [0, 1]$,
+# $\ell(p, y) = H\big((1 - y, y), (1 - p, p)\big)$, the cross-entropy of two distributions on
+# $\{0, 1\}$.
+# ```
+#
+# ```{prf:proof}
+# $-\log\big(p^{y}(1-p)^{1-y}\big) = -y\log p - (1 - y)\log(1 - p)$ because $p, 1 - p > 0$; and
+# the cross-entropy of the two distributions has exactly these two terms.
+# ```
+#
+# The cells prove both with SymPy. SymPy takes the negative log of the Bernoulli probability
 # (`expand_log(..., force=True)` splits the logarithm of the product, valid because
 # $0 < p < 1$) and compares it with the book's definition `sym.bce`:
 
@@ -128,7 +196,9 @@ bernoulli_is_bce
 # README puts it:
 
 # %%
-bce_is_two_class_ce = sym.check_identity(sym.cross_entropy([1 - y, y], [1 - p, p]), sym.bce(p, y))
+bce_is_two_class_ce = sym.check_identity(
+    sym.cross_entropy([1 - y, y], [1 - p, p]), sym.bce(p, y)
+)
 assert bce_is_two_class_ce, bce_is_two_class_ce
 bce_is_two_class_ce
 
@@ -145,9 +215,16 @@ y_batch = rng.integers(0, 2, size=6)
 two_columns = np.stack([1 - p_batch, p_batch], axis=1)  # P(class 0), P(class 1)
 via_bce = F.binary_cross_entropy(p_batch, y_batch.astype(float), reduction="none")
 via_nll = F.nll_loss(np.log(two_columns), y_batch, reduction="none")
-via_info = info.cross_entropy(np.stack([1 - y_batch, y_batch], axis=1).astype(float), two_columns)
-assert np.allclose(via_bce, via_nll, rtol=1e-12) and np.allclose(via_bce, via_info, rtol=1e-12)
-print(f"{'p':>8s} {'y':>2s} {'F.binary_cross_entropy':>23s} {'F.nll_loss':>11s} {'info.cross_entropy':>19s}")
+via_info = info.cross_entropy(
+    np.stack([1 - y_batch, y_batch], axis=1).astype(float), two_columns
+)
+assert np.allclose(via_bce, via_nll, rtol=1e-12) and np.allclose(
+    via_bce, via_info, rtol=1e-12
+)
+print(
+    f"{'p':>8s} {'y':>2s} {'F.binary_cross_entropy':>23s} {'F.nll_loss':>11s} "
+    f"{'info.cross_entropy':>19s}"
+)
 for row in zip(p_batch, y_batch, via_bce, via_nll, via_info):
     print(f"{row[0]:8.4f} {row[1]:2d} {row[2]:23.6f} {row[3]:11.6f} {row[4]:19.6f}")
 
@@ -169,11 +246,19 @@ for row in zip(p_batch, y_batch, via_bce, via_nll, via_info):
 # %%
 z = sp.Symbol("z", real=True)
 z1, z2 = sym.logits(2)
-display(sp.Eq(sp.Symbol(r"\operatorname{softmax}(z, 0)"),
-              sp.Matrix(sym.softmax([z, 0])).T, evaluate=False))
-softmax_is_sigmoid = sym.check_identity(sym.softmax([z, 0]), [sym.sigmoid(z), sym.sigmoid(-z)])
-softmax_difference = sym.check_identity(sym.softmax([z1, z2]),
-                                        [sym.sigmoid(z1 - z2), sym.sigmoid(z2 - z1)])
+display(
+    sp.Eq(
+        sp.Symbol(r"\operatorname{softmax}(z, 0)"),
+        sp.Matrix(sym.softmax([z, 0])).T,
+        evaluate=False,
+    )
+)
+softmax_is_sigmoid = sym.check_identity(
+    sym.softmax([z, 0]), [sym.sigmoid(z), sym.sigmoid(-z)]
+)
+softmax_difference = sym.check_identity(
+    sym.softmax([z1, z2]), [sym.sigmoid(z1 - z2), sym.sigmoid(z2 - z1)]
+)
 sym.check_identity(sym.sigmoid(-z), 1 - sym.sigmoid(z)).assert_proved()
 assert softmax_is_sigmoid and softmax_difference
 display(softmax_is_sigmoid, softmax_difference)
@@ -188,8 +273,9 @@ display(softmax_is_sigmoid, softmax_difference)
 # %%
 log_probs_z0 = sym.log_softmax([z, 0])
 for y_value in (0, 1):
-    sym.check_identity(sym.nll(log_probs_z0, 1 - y_value),
-                       sym.bce_with_logits(z, y_value)).assert_proved()
+    sym.check_identity(
+        sym.nll(log_probs_z0, 1 - y_value), sym.bce_with_logits(z, y_value)
+    ).assert_proved()
 soft_two_class = -(y * log_probs_z0[0] + (1 - y) * log_probs_z0[1])
 two_class_is_bce = sym.check_identity(soft_two_class, sym.bce_with_logits(z, y))
 assert two_class_is_bce, two_class_is_bce
@@ -201,6 +287,7 @@ two_class_is_bce
 # logits and a few soft targets. The table of `check_numeric` compares the lambdified SymPy
 # definition with each `lossbook` computation.
 
+
 # %%
 def two_class_ce_indices(z_values, y_values):
     logits_2 = np.stack([z_values, np.zeros_like(z_values)], axis=1)
@@ -209,7 +296,9 @@ def two_class_ce_indices(z_values, y_values):
 
 def two_class_ce_probabilities(z_values, y_values):
     logits_2 = np.stack([z_values, np.zeros_like(z_values)], axis=1)
-    return F.cross_entropy(logits_2, np.stack([y_values, 1 - y_values], axis=1), reduction="none")
+    return F.cross_entropy(
+        logits_2, np.stack([y_values, 1 - y_values], axis=1), reduction="none"
+    )
 
 
 def bce_logits_none(z_values, y_values):
@@ -217,13 +306,24 @@ def bce_logits_none(z_values, y_values):
 
 
 hard_cases = sym.random_cases(
-    rng, lambda r: (sym.random_logits(r, 8), r.integers(0, 2, 8).astype(float)), count=3)
-soft_cases = {"soft targets": (np.array([-2.0, -0.3, 0.0, 0.7, 4.0]),
-                               np.array([0.1, 0.5, 0.25, 0.9, 0.6]))}
+    rng, lambda r: (sym.random_logits(r, 8), r.integers(0, 2, 8).astype(float)), count=3
+)
+soft_cases = {
+    "soft targets": (
+        np.array([-2.0, -0.3, 0.0, 0.7, 4.0]),
+        np.array([0.1, 0.5, 0.25, 0.9, 0.6]),
+    )
+}
 for reference in (two_class_ce_indices, bce_logits_none):
     display(sym.check_numeric(sym.bce_with_logits(z, y), [z, y], reference, hard_cases))
-display(sym.check_numeric(sym.bce_with_logits(z, y), [z, y], two_class_ce_probabilities,
-                          {**hard_cases, **soft_cases}))
+display(
+    sym.check_numeric(
+        sym.bce_with_logits(z, y),
+        [z, y],
+        two_class_ce_probabilities,
+        {**hard_cases, **soft_cases},
+    )
+)
 
 # %% [markdown]
 # A single sigmoid output is therefore not an approximation of a two-class softmax: it *is* one,
@@ -253,16 +353,28 @@ display(sym.check_numeric(sym.bce_with_logits(z, y), [z, y], two_class_ce_probab
 
 # %%
 steps = {
-    r"-\log\sigma(z) = \operatorname{softplus}(-z)": (-sp.log(sym.sigmoid(z)), sym.softplus(-z)),
-    r"-\log(1-\sigma(z)) = \operatorname{softplus}(z)": (-sp.log(1 - sym.sigmoid(z)), sym.softplus(z)),
-    r"\operatorname{softplus}(-z) = \operatorname{softplus}(z) - z": (sym.softplus(-z), sym.softplus(z) - z),
-    r"\ell(z, y) = \operatorname{softplus}(z) - yz": (sym.bce_with_logits(z, y), sym.softplus(z) - y * z),
+    r"-\log\sigma(z) = \operatorname{softplus}(-z)": (
+        -sp.log(sym.sigmoid(z)),
+        sym.softplus(-z),
+    ),
+    r"-\log(1-\sigma(z)) = \operatorname{softplus}(z)": (
+        -sp.log(1 - sym.sigmoid(z)),
+        sym.softplus(z),
+    ),
+    r"\operatorname{softplus}(-z) = \operatorname{softplus}(z) - z": (
+        sym.softplus(-z),
+        sym.softplus(z) - z,
+    ),
+    r"\ell(z, y) = \operatorname{softplus}(z) - yz": (
+        sym.bce_with_logits(z, y),
+        sym.softplus(z) - y * z,
+    ),
 }
 for name, (lhs, rhs) in steps.items():
     sym.check_identity(lhs, rhs).assert_proved()
-    print(f"proved: {name}")
+    display(Math(name + r"\qquad\text{(proved)}"))
 bce_compact = sym.softplus(z) - y * z
-display(sp.Eq(sp.Symbol(r"\ell(z, y)"), bce_compact, evaluate=False))
+display(Math(r"\ell(z, y) = " + sp.latex(bce_compact)))
 
 # %% [markdown]
 # The compact form still contains $e^{z}$, which {term}`overflow`s for $z > 709.78$ in float64
@@ -281,21 +393,36 @@ display(sp.Eq(sp.Symbol(r"\ell(z, y)"), bce_compact, evaluate=False))
 # piece: with a positive symbol, a negative symbol and at $z = 0$, where `Max` and `Abs` evaluate
 # and the identity with $\operatorname{softplus}(z) - yz$ becomes ordinary algebra.
 
+
 # %%
 def bce_max_form(v, target):
     return sp.Max(v, 0) - target * v + sp.log(1 + sp.exp(-sp.Abs(v)))
 
 
-bce_piecewise = sp.Piecewise(((1 - y) * z + sp.log(1 + sp.exp(-z)), z >= 0),
-                             (-y * z + sp.log(1 + sp.exp(z)), True))
-display(sp.Eq(sp.Symbol(r"\ell(z, y)"), bce_piecewise, evaluate=False))
+bce_piecewise = sp.Piecewise(
+    ((1 - y) * z + sp.log(1 + sp.exp(-z)), z >= 0),
+    (-y * z + sp.log(1 + sp.exp(z)), True),
+)
+display(Math(r"\ell(z, y) = " + sp.latex(bce_piecewise)))
 z_pos, z_neg = sp.Symbol("z", positive=True), sp.Symbol("z", negative=True)
 for branch, label in ((z_pos, "z > 0"), (z_neg, "z < 0")):
-    sym.check_identity(bce_max_form(branch, y), sym.softplus(branch) - y * branch).assert_proved()
-    sym.check_identity(bce_piecewise.subs(z, branch), sym.bce_with_logits(branch, y)).assert_proved()
-    print(f"{label}: max form == piecewise form == softplus(z) - y z == BCE(sigmoid(z), y)")
-assert sp.simplify(bce_max_form(sp.Integer(0), y) - sym.bce_with_logits(sp.Integer(0), y)) == 0
-print("z = 0: both equal log 2:", sp.simplify(bce_max_form(sp.Integer(0), y)) == sp.log(2))
+    sym.check_identity(
+        bce_max_form(branch, y), sym.softplus(branch) - y * branch
+    ).assert_proved()
+    sym.check_identity(
+        bce_piecewise.subs(z, branch), sym.bce_with_logits(branch, y)
+    ).assert_proved()
+    print(
+        f"{label}: max form == piecewise form == softplus(z) - y z == BCE(sigmoid(z), "
+        "y)"
+    )
+assert (
+    sp.simplify(bce_max_form(sp.Integer(0), y) - sym.bce_with_logits(sp.Integer(0), y))
+    == 0
+)
+print(
+    "z = 0: both equal log 2:", sp.simplify(bce_max_form(sp.Integer(0), y)) == sp.log(2)
+)
 
 # %% [markdown]
 # In floating point the *order* of the operations matters too. For a confident correct positive
@@ -308,17 +435,22 @@ print("z = 0: both equal log 2:", sp.simplify(bce_max_form(sp.Integer(0), y)) ==
 # break the textbook formula:
 
 # %%
-bce_numeric = sp.Piecewise(((1 - y) * z + sp_log1p(sp.exp(-z)), z >= 0),
-                           (-y * z + sp_log1p(sp.exp(z)), True))
+bce_numeric = sp.Piecewise(
+    ((1 - y) * z + sp_log1p(sp.exp(-z)), z >= 0), (-y * z + sp_log1p(sp.exp(z)), True)
+)
 assert sp.simplify(bce_numeric.rewrite(sp.log) - bce_piecewise) == 0
 edge_cases = {
     "z = +-40, y = 1": (np.array([40.0, -40.0]), np.array([1.0, 1.0])),
     "z = +-40, y = 0": (np.array([40.0, -40.0]), np.array([0.0, 0.0])),
-    "z = +-800, y = 0 and 1": (np.array([800.0, -800.0, 800.0, -800.0]),
-                               np.array([0.0, 0.0, 1.0, 1.0])),
+    "z = +-800, y = 0 and 1": (
+        np.array([800.0, -800.0, 800.0, -800.0]),
+        np.array([0.0, 0.0, 1.0, 1.0]),
+    ),
     "z = 0": (np.array([0.0, 0.0]), np.array([0.0, 1.0])),
 }
-sym.check_numeric(bce_numeric, [z, y], bce_logits_none, {**hard_cases, **edge_cases, **soft_cases})
+sym.check_numeric(
+    bce_numeric, [z, y], bce_logits_none, {**hard_cases, **edge_cases, **soft_cases}
+)
 
 # %% [markdown]
 # The textbook recipe, first $p = \sigma(z) = 1/(1 + e^{-z})$ and then the logarithms, fails on
@@ -327,10 +459,14 @@ sym.check_numeric(bce_numeric, [z, y], bce_logits_none, {**hard_cases, **edge_ca
 # instead of 800; at $z = 40$, $\sigma(z)$ rounds to exactly 1 and a confident *mistake* with
 # $y = 0$, which should cost 40 nats, costs `inf`; and a confident correct answer costs exactly 0.
 
+
 # %%
 def textbook_bce(z_values, y_values):
-    """The textbook recipe, for comparison only: sigmoid first, then the two logarithms (a term
-    whose coefficient is 0 counts as 0, so that y = 1 does not turn log(1 - p) = -inf into nan)."""
+    """The textbook recipe, for comparison only: sigmoid first, then two logarithms.
+
+    A term whose coefficient is 0 counts as 0, so that y = 1 does not turn
+    log(1 - p) = -inf into nan.
+    """
     with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
         p_values = 1 / (1 + np.exp(-z_values))
         positive = np.where(y_values != 0, y_values * np.log(p_values), 0)
@@ -340,17 +476,20 @@ def textbook_bce(z_values, y_values):
 
 def exact_bce(z_value, y_value):
     z_mp = mpmath.mpf(float(z_value))
-    return y_value * mpmath.log1p(mpmath.exp(-z_mp)) + (1 - y_value) * mpmath.log1p(mpmath.exp(z_mp))
+    return y_value * mpmath.log1p(mpmath.exp(-z_mp)) + (1 - y_value) * mpmath.log1p(
+        mpmath.exp(z_mp)
+    )
 
 
-mpmath.mp.dps = 50
 print(f"{'z':>6s} {'y':>2s} {'textbook':>12s} {'lossbook':>12s} {'exact':>12s}")
 for z_value, y_value in [(-800.0, 1), (-40.0, 1), (40.0, 1), (40.0, 0), (800.0, 0)]:
     z_arr, y_arr = np.array([z_value]), np.array([float(y_value)])
     naive = textbook_bce(z_arr, y_arr)[0]
     stable = float(bce_logits_none(z_arr, y_arr)[0])
-    print(f"{z_value:6.0f} {y_value:2d} {naive:12.4e} {stable:12.4e} "
-          f"{float(exact_bce(z_value, y_value)):12.4e}")
+    print(
+        f"{z_value:6.0f} {y_value:2d} {naive:12.4e} {stable:12.4e} "
+        f"{float(exact_bce(z_value, y_value)):12.4e}"
+    )
 
 # %% [markdown]
 # The figure measures the damage over a whole range of logits, for $y = 1$ (for $y = 0$ mirror
@@ -359,39 +498,101 @@ for z_value, y_value in [(-800.0, 1), (-40.0, 1), (40.0, 1), (40.0, 0), (800.0, 
 # negative $z$, loses relative accuracy steadily as $z$ grows (it computes the small loss
 # $\approx e^{-z}$ as $-\log$ of a number close to 1: {term}`catastrophic cancellation`), returns
 # exactly 0 once $\sigma(z)$ rounds to 1, and returns `inf` once $e^{-z}$ overflows. The stable
-# function stays at the level of rounding everywhere.
+# function stays at the level of rounding everywhere (where its error is exactly 0, the open
+# markers sit on the line labelled "exactly 0"). The horizontal axis is linear near $z = 0$ and
+# logarithmic beyond, so that the cancellation regime of positive $z$ is not squeezed by the long
+# negative range.
 
-# %% mystnb={"image": {"alt": "Two panels of relative error (log scale, from 1e-17 to 1e2) against the logit z for the target y = 1. Left, float64, z from -800 to 60: the stable lossbook function stays near 1e-16 everywhere; the textbook recipe is as accurate for negative z down to about -709, where it jumps to infinity (drawn at the top edge), and for positive z its error rises steadily until z is about 37, after which it is 100 percent (the computed loss is 0). Right, float32, z from -120 to 30: the same picture with the thresholds at about -88 and 17 and the stable error near 1e-7."}}
+# %% tags=["hide-input"] mystnb={"image": {"alt": "Two panels of relative error (log scale, from 1e-17 to 1e2) against the logit z for the target y = 1, on a horizontal axis that is linear near 0 and logarithmic further out, so that the region of positive z gets as much room as the long negative range. Left, float64, z from -800 to 60: the stable lossbook function stays at or below about 1e-16 everywhere, and where its error is exactly 0 it is drawn as open markers on a floor line labelled 'exactly 0'; the textbook recipe is as accurate for negative z down to about -709, where it returns infinity (triangles at the top edge), and for positive z its error rises steadily until z is about 37, after which it is 100 percent (the computed loss is 0). Right, float32, z from -120 to 30: the same picture with the thresholds at about -88 and 17 and the stable error near 1e-7."}}
+FLOOR = 1e-17  # relative errors of exactly 0 are drawn on this line
+
+
 def relative_errors(z_values, dtype):
     z_typed = z_values.astype(dtype)
     y_typed = np.ones_like(z_typed)
     exact = np.array([float(exact_bce(v, 1)) for v in z_typed.astype(np.float64)])
-    curves = {"textbook": textbook_bce(z_typed, y_typed), "lossbook": bce_logits_none(z_typed, y_typed)}
+    curves = {
+        "textbook": textbook_bce(z_typed, y_typed),
+        "lossbook": bce_logits_none(z_typed, y_typed),
+    }
     errors = {}
     for name, got in curves.items():
         with np.errstate(invalid="ignore"):
             rel = np.abs(got.astype(np.float64) - exact) / exact
-        errors[name] = np.where(np.isfinite(rel), np.clip(rel, 1e-17, None), np.nan)
+        errors[name] = np.where(np.isfinite(rel) & (rel > 0), rel, np.nan)
+        errors[name + " zero"] = rel == 0
         errors[name + " inf"] = ~np.isfinite(got)
     return errors
 
 
-panels = [(np.float64, np.linspace(-800, 60, 431)), (np.float32, np.linspace(-120, 30, 301))]
-fig, axes = plt.subplots(1, 2, figsize=(10, 3.9))
-for ax, (dtype, z_values) in zip(axes, panels):
+panels = [
+    (
+        np.float64,
+        np.linspace(-800, 60, 861),
+        40.0,
+        [-800, -100, -20, 0, 20, 40],
+    ),
+    (
+        np.float32,
+        np.linspace(-120, 30, 601),
+        20.0,
+        [-120, -20, -10, 0, 10, 20],
+    ),
+]
+fig, axes = plt.subplots(1, 2, figsize=(10, 4.8))
+for ax, (dtype, z_values, linear_width, ticks) in zip(axes, panels):
     errors = relative_errors(z_values, dtype)
-    ax.semilogy(z_values, errors["textbook"], color=lbplot.PALETTE[1],
-                label=r"textbook: $-\log\sigma(z)$")
-    ax.semilogy(z_values[errors["textbook inf"]], np.full(errors["textbook inf"].sum(), 50.0),
-                linestyle="none", marker="^", markersize=3, color=lbplot.PALETTE[1],
-                label="textbook returns inf")
-    ax.semilogy(z_values, errors["lossbook"], color=lbplot.PALETTE[0],
-                label="F.binary_cross_entropy_with_logits")
-    ax.set_ylim(1e-17, 1e2)
-    ax.set_xlabel(r"logit $z$ (target $y = 1$)")
+    textbook_colour, lossbook_colour = lbplot.PALETTE[1], lbplot.PALETTE[0]
+    ax.semilogy(
+        z_values,
+        errors["textbook"],
+        color=textbook_colour,
+        label=r"textbook: $-\log\sigma(z)$",
+    )
+    ax.semilogy(
+        z_values[errors["textbook inf"]],
+        np.full(errors["textbook inf"].sum(), 50.0),
+        linestyle="none",
+        marker="^",
+        markersize=3,
+        color=textbook_colour,
+        label="textbook returns inf",
+    )
+    ax.semilogy(
+        z_values,
+        errors["lossbook"],
+        color=lossbook_colour,
+        label="F.binary_cross_entropy_with_logits",
+    )
+    for name, colour, marker, size in (
+        ("textbook", textbook_colour, "|", 7),
+        ("lossbook", lossbook_colour, "o", 3),
+    ):
+        zero = errors[name + " zero"] & (np.arange(z_values.size) % 4 == 0)
+        ax.semilogy(
+            z_values[zero],
+            np.full(zero.sum(), FLOOR),
+            linestyle="none",
+            marker=marker,
+            markersize=size,
+            markerfacecolor="none",
+            color=colour,
+            label=f"{name} error exactly 0 (every 4th point)",
+        )
+    ax.axhline(FLOOR, color="0.6", lw=0.6)
+    ax.set_xscale("symlog", linthresh=linear_width, linscale=1.5)
+    ax.set_xticks(ticks, [str(t) for t in ticks])
+    ax.set_ylim(FLOOR / 3, 1e2)
+    ax.text(z_values[0], FLOOR * 1.8, "exactly 0", fontsize=8, color="0.35")
+    ax.set_xlabel(
+        rf"logit $z$ (target $y = 1$; linear for $|z| < {linear_width:.0f}$, log "
+        r"beyond)"
+    )
     ax.set_ylabel("relative error of the loss (no unit)")
     ax.set_title(np.dtype(dtype).name)
-    ax.legend(loc="center left", fontsize=8)
+fig.legend(
+    *axes[0].get_legend_handles_labels(), loc="outside lower center", ncol=3, fontsize=8
+)
 plt.show()
 
 # %% [markdown]
@@ -404,8 +605,11 @@ for dtype in (np.float64, np.float32):
     naive = textbook_bce(z_scan, np.ones_like(z_scan))
     first_finite = float(z_scan[np.isfinite(naive)].min())
     first_zero = float(z_scan[naive == 0].min())
-    print(f"{np.dtype(dtype).name}: textbook loss is inf for z below about {first_finite:.2f} "
-          f"and exactly 0 from about z = {first_zero:.2f}")
+    print(
+        f"{np.dtype(dtype).name}: textbook loss is inf for z below about "
+        f"{first_finite:.2f} "
+        f"and exactly 0 from about z = {first_zero:.2f}"
+    )
 
 # %% [markdown]
 # (sec-bce-gradient)=
@@ -418,8 +622,21 @@ for dtype in (np.float64, np.float32):
 # \frac{\partial^2 \ell}{\partial z^2} = \sigma(z)\big(1 - \sigma(z)\big) > 0 .
 # $$
 #
+# ```{prf:theorem} Gradient and convexity of BCE with logits
+# :label: thm-bce-logit-gradient
+# For every target $y \in [0, 1]$, $\ell(z, y) = \operatorname{softplus}(z) - yz$ has
+# $\partial\ell/\partial z = \sigma(z) - y$ and
+# $\partial^2\ell/\partial z^2 = \sigma(z)\big(1 - \sigma(z)\big) > 0$: it is strictly convex in
+# the logit.
+# ```
+#
+# ```{prf:proof}
+# $\operatorname{softplus}'(z) = e^{z}/(1 + e^{z}) = \sigma(z)$ and $\sigma' = \sigma(1 - \sigma)$,
+# which is positive because $0 < \sigma(z) < 1$.
+# ```
+#
 # The gradient is "prediction minus target", exactly as for softmax cross-entropy
-# ({ref}`sec-ce-gradient`); it lies in $(-1, 1)$ and is largest in size when the model is
+# ({prf:ref}`thm-softmax-ce-gradient`); it lies in $(-1, 1)$ and is largest in size when the model is
 # confidently wrong. The second derivative does not depend on $y$ and is positive for every $z$:
 # the loss is strictly convex in the logit. `lossbook.symbolic.derived` computes both by
 # differentiating the *definition* $-[y\log\sigma(z) + (1-y)\log(1-\sigma(z))]$ and proves them
@@ -429,8 +646,10 @@ for dtype in (np.float64, np.float32):
 bce_gradient = sym.derived.bce_with_logits_gradient()
 bce_hessian = sym.derived.bce_with_logits_hessian()
 zg, yg = bce_gradient["z"], bce_gradient["y"]
-display(sp.Eq(sp.Symbol(r"\partial\ell/\partial z"), bce_gradient.derived, evaluate=False))
-display(sp.Eq(sp.Symbol(r"\partial^2\ell/\partial z^2"), bce_hessian.derived, evaluate=False))
+display(Math(r"\frac{\partial\ell}{\partial z} = " + sp.latex(bce_gradient.derived)))
+display(
+    Math(r"\frac{\partial^{2}\ell}{\partial z^{2}} = " + sp.latex(bce_hessian.derived))
+)
 print("gradient:", bce_gradient.statement, "|", bce_gradient.scope)
 print("Hessian: ", bce_hessian.statement, "|", bce_hessian.scope)
 assert all(bool(check) for check in bce_gradient.checks + bce_hessian.checks)
@@ -451,10 +670,12 @@ sym.check_identity(curvature, curvature_positive).assert_proved()
 assert curvature_positive.is_positive
 stationary = sp.solve(sp.diff(curvature_positive, zg), zg)
 assert stationary == [0] and curvature.subs(zg, 0) == sp.Rational(1, 4)
-print(f"sigma(1 - sigma) > 0 for every real z; stationary at z = {stationary}, "
-      f"value {curvature.subs(zg, 0)}")
+print(
+    f"sigma(1 - sigma) > 0 for every real z; stationary at z = {stationary}, "
+    f"value {curvature.subs(zg, 0)}"
+)
 d_loss_d_p = sp.simplify(sp.diff(sym.bce(p, y), p))
-display(sp.Eq(sp.Symbol(r"\partial\ell/\partial p"), d_loss_d_p, evaluate=False))
+display(Math(r"\frac{\partial\ell}{\partial p} = " + sp.latex(d_loss_d_p)))
 chain = d_loss_d_p.subs(p, sym.sigmoid(z)) * sp.diff(sym.sigmoid(z), z)
 sym.check_identity(chain, sym.sigmoid(z) - y).assert_proved()
 print("d loss/dp * dsigma/dz == sigma(z) - y: proved")
@@ -473,20 +694,40 @@ print("d loss/dp * dsigma/dz == sigma(z) - y: proved")
 # {term}`finite differences` of `lossbook.functional` for the `'mean'` reduction, with the options
 # of the next sections and for the probability version `binary_cross_entropy`:
 
+
 # %%
 def bce_logits_grad_sum(z_values, y_values):
     return G.binary_cross_entropy_with_logits_grad(z_values, y_values, reduction="sum")
 
 
-def bce_logits_curvature(z_values, y_values):  # derivative of the gradient, by central differences
-    return G.numerical_gradient(lambda v: float(np.sum(bce_logits_grad_sum(v, y_values))), z_values)
+def bce_logits_curvature(
+    z_values, y_values
+):  # derivative of the gradient, by central differences
+    return G.numerical_gradient(
+        lambda v: float(np.sum(bce_logits_grad_sum(v, y_values))), z_values
+    )
 
 
-gradient_cases = {**hard_cases, **soft_cases,
-                  "z = +-30": (np.array([30.0, -30.0, 30.0]), np.array([1.0, 1.0, 0.0]))}
-display(sym.check_numeric(bce_gradient.derived, [zg, yg], bce_logits_grad_sum, gradient_cases))
-display(sym.check_numeric(bce_hessian.derived, [zg, yg], bce_logits_curvature, hard_cases,
-                          rtol=1e-6, atol=1e-8))
+gradient_cases = {
+    **hard_cases,
+    **soft_cases,
+    "z = +-30": (np.array([30.0, -30.0, 30.0]), np.array([1.0, 1.0, 0.0])),
+}
+display(
+    sym.check_numeric(
+        bce_gradient.derived, [zg, yg], bce_logits_grad_sum, gradient_cases
+    )
+)
+display(
+    sym.check_numeric(
+        bce_hessian.derived,
+        [zg, yg],
+        bce_logits_curvature,
+        hard_cases,
+        rtol=1e-6,
+        atol=1e-8,
+    )
+)
 
 # %%
 z_fd = rng.normal(0, 2, size=(4, 3))
@@ -497,15 +738,25 @@ pw_fd = np.array([1.0, 3.0, 0.5])
 fd_checks = {
     "with_logits, mean": (
         lambda v: float(F.binary_cross_entropy_with_logits(v, y_fd)),
-        G.binary_cross_entropy_with_logits_grad(z_fd, y_fd), z_fd),
+        G.binary_cross_entropy_with_logits_grad(z_fd, y_fd),
+        z_fd,
+    ),
     "with_logits, sum, weight, pos_weight": (
-        lambda v: float(F.binary_cross_entropy_with_logits(v, y_fd, weight=w_fd, reduction="sum",
-                                                           pos_weight=pw_fd)),
-        G.binary_cross_entropy_with_logits_grad(z_fd, y_fd, weight=w_fd, reduction="sum",
-                                                pos_weight=pw_fd), z_fd),
+        lambda v: float(
+            F.binary_cross_entropy_with_logits(
+                v, y_fd, weight=w_fd, reduction="sum", pos_weight=pw_fd
+            )
+        ),
+        G.binary_cross_entropy_with_logits_grad(
+            z_fd, y_fd, weight=w_fd, reduction="sum", pos_weight=pw_fd
+        ),
+        z_fd,
+    ),
     "binary_cross_entropy (probabilities), mean": (
         lambda v: float(F.binary_cross_entropy(v, y_fd)),
-        G.binary_cross_entropy_grad(p_fd, y_fd), p_fd),
+        G.binary_cross_entropy_grad(p_fd, y_fd),
+        p_fd,
+    ),
 }
 for name, (loss_fn, analytic, at) in fd_checks.items():
     numeric = G.numerical_gradient(loss_fn, at)
@@ -533,17 +784,29 @@ for name, (loss_fn, analytic, at) in fd_checks.items():
 # %%
 squared_error = (sym.sigmoid(z) - y) ** 2
 squared_error_gradient = sp.diff(squared_error, z)
-sym.check_identity(squared_error_gradient,
-                   2 * (sym.sigmoid(z) - y) * sym.sigmoid(z) * (1 - sym.sigmoid(z))).assert_proved()
-display(sp.Eq(sp.Symbol(r"\partial(\sigma(z) - y)^2/\partial z"), squared_error_gradient,
-              evaluate=False))
+sym.check_identity(
+    squared_error_gradient,
+    2 * (sym.sigmoid(z) - y) * sym.sigmoid(z) * (1 - sym.sigmoid(z)),
+).assert_proved()
+display(
+    Math(
+        r"\frac{\partial}{\partial z}\big(\sigma(z) - y\big)^{2} = "
+        + sp.latex(squared_error_gradient)
+    )
+)
 limit_squared = sp.limit(squared_error_gradient.subs(y, 1), z, -sp.oo)
 limit_bce = sp.limit((sym.sigmoid(z) - y).subs(y, 1), z, -sp.oo)
 assert limit_squared == 0 and limit_bce == -1
-print(f"y = 1, z -> -oo: squared-error gradient -> {limit_squared}, BCE gradient -> {limit_bce}")
+print(
+    f"y = 1, z -> -oo: squared-error gradient -> {limit_squared}, BCE gradient -> "
+    f"{limit_bce}"
+)
 curvature_squared = sp.diff(squared_error.subs(y, 1), z, 2)
-print(f"second derivative of the squared error at z = -3, y = 1: {float(curvature_squared.subs(z, -3)):.6f}"
-      " (negative: not convex)")
+print(
+    "second derivative of the squared error at z = -3, y = 1: "
+    f"{float(curvature_squared.subs(z, -3)):.6f}"
+    " (negative: not convex)"
+)
 assert curvature_squared.subs(z, -3).evalf() < 0
 
 # %% [markdown]
@@ -552,7 +815,7 @@ assert curvature_squared.subs(z, -3).evalf() < 0
 # On the left, where the model says "no" with confidence, BCE pushes with almost unit force and the
 # squared error hardly at all.
 
-# %% mystnb={"image": {"alt": "Gradient of the loss with respect to the logit z, for a positive example, against z from -10 to 10. The BCE gradient sigma(z) - 1 is close to -1 for negative z and rises smoothly to 0. The squared-error gradient 2(sigma - 1) sigma (1 - sigma) is close to 0 for very negative z, reaches its most negative value of about -0.3 near z = -1, and returns to 0: it vanishes exactly where the model is confidently wrong, in the shaded region."}}
+# %% tags=["hide-input"] mystnb={"image": {"alt": "Gradient of the loss with respect to the logit z, for a positive example, against z from -10 to 10. The BCE gradient sigma(z) - 1 is close to -1 for negative z and rises smoothly to 0. The squared-error gradient 2(sigma - 1) sigma (1 - sigma) is close to 0 for very negative z, reaches its most negative value of about -0.3 near z = -1, and returns to 0: it vanishes exactly where the model is confidently wrong, in the shaded region."}}
 z_line = np.linspace(-10, 10, 401)
 y_line = np.ones_like(z_line)
 p_line = F.sigmoid(z_line)
@@ -562,8 +825,13 @@ grad_sq_line = G.mse_loss_grad(p_line, y_line, reduction="sum") * p_line * (1 - 
 fig, ax = plt.subplots(figsize=(7, 3.8))
 ax.axvspan(-10, -3, color="0.92", label=r"confidently wrong ($\sigma(z) < 0.05$)")
 ax.plot(z_line, grad_bce_line, color=lbplot.PALETTE[0], label=r"BCE: $\sigma(z) - 1$")
-ax.plot(z_line, grad_sq_line, color=lbplot.PALETTE[1], linestyle="--",
-        label=r"squared error: $2(\sigma - 1)\,\sigma(1 - \sigma)$")
+ax.plot(
+    z_line,
+    grad_sq_line,
+    color=lbplot.PALETTE[1],
+    linestyle="--",
+    label=r"squared error: $2(\sigma - 1)\,\sigma(1 - \sigma)$",
+)
 ax.axhline(0, color="0.5", linewidth=0.8)
 ax.set_xlabel(r"logit $z$ (target $y = 1$)")
 ax.set_ylabel(r"$\partial \ell / \partial z$ (nats per unit logit)")
@@ -572,10 +840,15 @@ ax.legend(loc="lower right")
 plt.show()
 
 # %%
-print(f"{'z':>5s} {'sigma(z)':>10s} {'BCE gradient':>13s} {'squared-error gradient':>23s}")
+print(
+    f"{'z':>5s} {'sigma(z)':>10s} {'BCE gradient':>13s} {'squared-error gradient':>23s}"
+)
 for z_value in (-10.0, -5.0, -2.0, 0.0):
     k = int(np.argmin(np.abs(z_line - z_value)))
-    print(f"{z_value:5.0f} {p_line[k]:10.6f} {grad_bce_line[k]:13.6f} {grad_sq_line[k]:23.6f}")
+    print(
+        f"{z_value:5.0f} {p_line[k]:10.6f} {grad_bce_line[k]:13.6f} "
+        f"{grad_sq_line[k]:23.6f}"
+    )
 
 # %% [markdown]
 # How much does it matter in training? A small experiment: logistic regression on 200 seeded
@@ -598,7 +871,9 @@ def train(loss_kind, start, n_iterations):
     for _ in range(n_iterations + 1):
         logits_t = X_train @ params_t
         accuracy = float(np.mean((logits_t > 0) == (y_train == 1)))
-        history.append((accuracy, float(F.binary_cross_entropy_with_logits(logits_t, y_train))))
+        history.append(
+            (accuracy, float(F.binary_cross_entropy_with_logits(logits_t, y_train)))
+        )
         if loss_kind == "BCE":
             grad_z = G.binary_cross_entropy_with_logits_grad(logits_t, y_train)
         else:  # squared error of the probability, through the chain rule
@@ -611,14 +886,22 @@ def train(loss_kind, start, n_iterations):
 start = np.array([-6.0, 0.0])
 trained = {kind: train(kind, start, n_steps) for kind in ("BCE", "squared error")}
 runs = {kind: history for kind, (history, _) in trained.items()}
-print(f"{'step':>5s} | {'BCE run: acc':>12s} {'BCE':>8s} | {'squared-error run: acc':>22s} {'BCE':>8s}")
+print(
+    f"{'step':>5s} | {'BCE run: acc':>12s} {'BCE':>8s} | "
+    f"{'squared-error run: acc':>22s} {'BCE':>8s}"
+)
 for step in (0, 5, 10, 100, 300, 1000, 3000):
     (a_b, l_b), (a_s, l_s) = runs["BCE"][step], runs["squared error"][step]
     print(f"{step:5d} | {a_b:12.3f} {l_b:8.4f} | {a_s:22.3f} {l_s:8.4f}")
 final_accuracy = runs["BCE"][-1][0]
 for kind, history in runs.items():
-    first = next(t for t, (acc, _) in enumerate(history) if acc >= final_accuracy - 0.02)
-    print(f"{kind:14s}: first step within 2 points of the final accuracy {final_accuracy:.3f}: {first}")
+    first = next(
+        t for t, (acc, _) in enumerate(history) if acc >= final_accuracy - 0.02
+    )
+    print(
+        f"{kind:14s}: first step within 2 points of the final accuracy "
+        f"{final_accuracy:.3f}: {first}"
+    )
 
 # %% [markdown]
 # Both runs end with about the same accuracy and mean BCE, but the squared-error run spends
@@ -655,8 +938,11 @@ for kind, history in runs.items():
 # and the clamp again reports 100.
 
 # %%
-print(f"{'z':>6s} {'dtype':>8s} {'sigma(z)':>11s} {'binary_cross_entropy(sigmoid(z), 1)':>36s} "
-      f"{'..._with_logits(z, 1)':>22s}")
+print(
+    f"{'z':>6s} {'dtype':>8s} {'sigma(z)':>11s} "
+    f"{'binary_cross_entropy(sigmoid(z), 1)':>36s} "
+    f"{'..._with_logits(z, 1)':>22s}"
+)
 for dtype in (np.float64, np.float32):
     for z_value in (-20.0, -50.0, -100.0, -200.0, -800.0):
         z_arr = np.array([z_value], dtype=dtype)
@@ -664,8 +950,11 @@ for dtype in (np.float64, np.float32):
         prob = F.sigmoid(z_arr)
         clamped = float(F.binary_cross_entropy(prob, one))
         with_logits = float(F.binary_cross_entropy_with_logits(z_arr, one))
-        print(f"{z_value:6.0f} {np.dtype(dtype).name:>8s} {float(prob[0]):11.3e} {clamped:36.6f} "
-              f"{with_logits:22.6f}")
+        print(
+            f"{z_value:6.0f} {np.dtype(dtype).name:>8s} {float(prob[0]):11.3e} "
+            f"{clamped:36.6f} "
+            f"{with_logits:22.6f}"
+        )
 z200 = np.array([-200.0])
 assert float(F.binary_cross_entropy(F.sigmoid(z200), np.ones(1))) == 100.0
 assert np.isclose(float(F.binary_cross_entropy_with_logits(z200, np.ones(1))), 200.0)
@@ -681,8 +970,14 @@ assert np.isclose(float(F.binary_cross_entropy_with_logits(z200, np.ones(1))), 2
 p200 = F.sigmoid(z200)
 grad_via_p = G.binary_cross_entropy_grad(p200, np.ones(1)) * p200 * (1 - p200)
 grad_via_z = G.binary_cross_entropy_with_logits_grad(z200, np.ones(1))
-print(f"z = -200, y = 1: d loss/dz through binary_cross_entropy(sigmoid(z)): {float(grad_via_p[0]):.3e}")
-print(f"                 d loss/dz of binary_cross_entropy_with_logits(z):    {float(grad_via_z[0]):.6f}")
+print(
+    "z = -200, y = 1: d loss/dz through binary_cross_entropy(sigmoid(z)): "
+    f"{float(grad_via_p[0]):.3e}"
+)
+print(
+    "                 d loss/dz of binary_cross_entropy_with_logits(z):    "
+    f"{float(grad_via_z[0]):.6f}"
+)
 
 # %% [markdown]
 # So `binary_cross_entropy_with_logits` is preferred for four reasons: its loss is exact far beyond
@@ -714,9 +1009,9 @@ print(f"                 d loss/dz of binary_cross_entropy_with_logits(z):    {f
 n_pos, n_neg, pw = sp.symbols("n_+ n_- pw", positive=True)
 total_loss = pw * n_pos * sym.softplus(-z) + n_neg * sym.softplus(z)
 (z_star,) = sp.solve(sp.diff(total_loss, z), z)
-display(sp.Eq(sp.Symbol("z^*"), z_star))
+display(Math(r"z^{*} = " + sp.latex(z_star)))
 p_star = sp.simplify(sym.sigmoid(z_star))
-display(sp.Eq(sp.Symbol(r"\sigma(z^*)"), p_star))
+display(Math(r"\sigma(z^{*}) = " + sp.latex(p_star)))
 assert sp.simplify(p_star - pw * n_pos / (pw * n_pos + n_neg)) == 0
 assert sp.diff(total_loss, z, 2).subs(z, z_star).simplify().is_positive
 balanced = sp.simplify(p_star.subs(pw, n_neg / n_pos))
@@ -750,32 +1045,53 @@ def fit_logistic(pos_weight):
 
     def loss_and_grad(params_f):
         logits_f = X_imb @ params_f
-        loss = float(F.binary_cross_entropy_with_logits(logits_f, y_imb, pos_weight=pw_arr))
-        grad = X_imb.T @ G.binary_cross_entropy_with_logits_grad(logits_f, y_imb, pos_weight=pw_arr)
+        loss = float(
+            F.binary_cross_entropy_with_logits(logits_f, y_imb, pos_weight=pw_arr)
+        )
+        grad = X_imb.T @ G.binary_cross_entropy_with_logits_grad(
+            logits_f, y_imb, pos_weight=pw_arr
+        )
         return loss, grad
 
-    fit = scipy.optimize.minimize(loss_and_grad, np.zeros(2), jac=True, method="BFGS",
-                                  options={"gtol": 1e-10})
+    fit = scipy.optimize.minimize(
+        loss_and_grad, np.zeros(2), jac=True, method="BFGS", options={"gtol": 1e-10}
+    )
     return X_imb @ fit.x
 
 
-print(f"positives: {n_pos_value}, negatives: {n_neg_value}, "
-      f"pos_weight = n_neg/n_pos = {pos_weight_value:.3f}")
-at_zero = G.binary_cross_entropy_with_logits_grad(np.zeros(n_imb), y_imb, reduction="sum",
-                                                  pos_weight=np.array(pos_weight_value))
-print(f"at z = 0: total gradient of the positives {at_zero[y_imb == 1].sum():.3f}, "
-      f"of the negatives {at_zero[y_imb == 0].sum():.3f}")
-print(f"{'':22s} {'mean sigma(z)':>13s} {'recall':>7s} {'precision':>9s} {'accuracy':>8s} "
-      f"{'mean sigma(z - log pw)':>22s}")
-for name, pos_weight in (("no pos_weight", None), ("pos_weight = n-/n+", pos_weight_value)):
+print(
+    f"positives: {n_pos_value}, negatives: {n_neg_value}, "
+    f"pos_weight = n_neg/n_pos = {pos_weight_value:.3f}"
+)
+at_zero = G.binary_cross_entropy_with_logits_grad(
+    np.zeros(n_imb), y_imb, reduction="sum", pos_weight=np.array(pos_weight_value)
+)
+print(
+    f"at z = 0: total gradient of the positives {at_zero[y_imb == 1].sum():.3f}, "
+    f"of the negatives {at_zero[y_imb == 0].sum():.3f}"
+)
+print(
+    f"{'':22s} {'mean sigma(z)':>13s} {'recall':>7s} {'precision':>9s} "
+    f"{'accuracy':>8s} "
+    f"{'mean sigma(z - log pw)':>22s}"
+)
+for name, pos_weight in (
+    ("no pos_weight", None),
+    ("pos_weight = n-/n+", pos_weight_value),
+):
     logits_fit = fit_logistic(pos_weight)
     predicted = logits_fit > 0
     recall = float(np.mean(predicted[y_imb == 1]))
-    precision = float(np.mean(y_imb[predicted] == 1)) if predicted.any() else float("nan")
+    precision = (
+        float(np.mean(y_imb[predicted] == 1)) if predicted.any() else float("nan")
+    )
     accuracy = float(np.mean(predicted == (y_imb == 1)))
     shift = 0.0 if pos_weight is None else math.log(pos_weight)
-    print(f"{name:22s} {float(F.sigmoid(logits_fit).mean()):13.4f} {recall:7.3f} "
-          f"{precision:9.3f} {accuracy:8.3f} {float(F.sigmoid(logits_fit - shift).mean()):22.4f}")
+    print(
+        f"{name:22s} {float(F.sigmoid(logits_fit).mean()):13.4f} {recall:7.3f} "
+        f"{precision:9.3f} {accuracy:8.3f} "
+        f"{float(F.sigmoid(logits_fit - shift).mean()):22.4f}"
+    )
 print(f"base rate n_+/N = {n_pos_value / n_imb:.4f}")
 
 # %% [markdown]
@@ -808,7 +1124,10 @@ assert np.isclose(weighted_mean, np.mean(weight_w * per_element), rtol=1e-12)
 print(f"per-element losses:          {per_element}")
 print(f"F...(weight=w), 'mean':      {weighted_mean:.6f}")
 print(f"mean of w * loss:            {np.mean(weight_w * per_element):.6f}")
-print(f"sum(w * loss) / sum(w):      {np.sum(weight_w * per_element) / weight_w.sum():.6f}  (not what 'mean' does)")
+print(
+    "sum(w * loss) / sum(w):      "
+    f"{np.sum(weight_w * per_element) / weight_w.sum():.6f}  (not what 'mean' does)"
+)
 
 # %% [markdown]
 # (sec-bce-multilabel)=
@@ -828,8 +1147,13 @@ Y_multi = np.array([[1, 0, 1], [1, 1, 0], [0, 0, 0], [0, 1, 1]], dtype=float)
 Z_multi = np.round(rng.normal(0, 2, size=(4, 3)), 2)
 mean_all = float(F.binary_cross_entropy_with_logits(Z_multi, Y_multi))
 per_example = bce_logits_none(Z_multi, Y_multi).sum(axis=1)
-per_label = [float(F.binary_cross_entropy_with_logits(Z_multi[:, c], Y_multi[:, c])) for c in range(3)]
-assert np.isclose(mean_all, per_example.mean() / 3) and np.isclose(mean_all, np.mean(per_label))
+per_label = [
+    float(F.binary_cross_entropy_with_logits(Z_multi[:, c], Y_multi[:, c]))
+    for c in range(3)
+]
+assert np.isclose(mean_all, per_example.mean() / 3) and np.isclose(
+    mean_all, np.mean(per_label)
+)
 print("targets (cat, dog, outdoor):\n", Y_multi)
 print("predicted probabilities sigma(z):\n", F.sigmoid(Z_multi))
 print(f"'mean' over the 12 elements: {mean_all:.6f}")
@@ -847,13 +1171,27 @@ print(f"mean of the three per-label BCEs: {np.mean(per_label):.6f}")
 target_two = np.array([[0.5, 0.5, 0.0]])
 confident = np.array([[6.0, 6.0, -6.0]])
 best_softmax = float(info.entropy(target_two[0]))
-softmax_at_best = float(F.cross_entropy(np.log(np.array([[0.5, 0.5, 1e-300]])), target_two))
-sigmoid_confident = float(F.binary_cross_entropy_with_logits(confident, np.array([[1.0, 1.0, 0.0]]),
-                                                             reduction="sum"))
-print(f"softmax + cross-entropy, target (1/2, 1/2, 0): best possible {best_softmax:.6f} nats "
-      f"(reached: {softmax_at_best:.6f})")
-print(f"sigmoids + BCE, logits (6, 6, -6), target (1, 1, 0): {sigmoid_confident:.6f} nats (sum over labels)")
-print(f"sum of the sigmoid probabilities: {float(F.sigmoid(confident).sum()):.4f} (not a distribution)")
+softmax_at_best = float(
+    F.cross_entropy(np.log(np.array([[0.5, 0.5, 1e-300]])), target_two)
+)
+sigmoid_confident = float(
+    F.binary_cross_entropy_with_logits(
+        confident, np.array([[1.0, 1.0, 0.0]]), reduction="sum"
+    )
+)
+print(
+    f"softmax + cross-entropy, target (1/2, 1/2, 0): best possible {best_softmax:.6f} "
+    "nats "
+    f"(reached: {softmax_at_best:.6f})"
+)
+print(
+    f"sigmoids + BCE, logits (6, 6, -6), target (1, 1, 0): {sigmoid_confident:.6f} "
+    "nats (sum over labels)"
+)
+print(
+    f"sum of the sigmoid probabilities: {float(F.sigmoid(confident).sum()):.4f} (not a "
+    "distribution)"
+)
 
 # %% [markdown]
 # When is each right?
@@ -921,16 +1259,26 @@ assert swapped_logits.min() < 0
 floor_pos = sp.limit(sym.bce_with_logits(sym.sigmoid(z), 1), z, sp.oo)
 floor_neg = sp.limit(sym.bce_with_logits(sym.sigmoid(z), 0), z, -sp.oo)
 assert sp.simplify(floor_pos - sym.softplus(-1)) == 0 and floor_neg == sp.log(2)
-display(sp.Eq(sp.Symbol("floor_{y=1}"), floor_pos), sp.Eq(sp.Symbol("floor_{y=0}"), floor_neg))
+display(
+    Math(r"\text{floor}_{y=1} = " + sp.latex(floor_pos)),
+    Math(r"\text{floor}_{y=0} = " + sp.latex(floor_neg)),
+)
 z_sat = np.array([40.0, -40.0])
 double = bce_logits_none(F.sigmoid(z_sat), np.array([1.0, 0.0]))
-print(f"perfect logits (+40 for y = 1, -40 for y = 0): loss {double} "
-      f"(floors {float(floor_pos):.6f}, {float(floor_neg):.6f})")
-print(f"sigma(sigma(z)) ranges over ({float(F.sigmoid(F.sigmoid(np.array([-40.0])))[0]):.4f}, "
-      f"{float(F.sigmoid(F.sigmoid(np.array([40.0])))[0]):.4f})")
+print(
+    f"perfect logits (+40 for y = 1, -40 for y = 0): loss {double} "
+    f"(floors {float(floor_pos):.6f}, {float(floor_neg):.6f})"
+)
+print(
+    "sigma(sigma(z)) ranges over "
+    f"({float(F.sigmoid(F.sigmoid(np.array([-40.0])))[0]):.4f}, "
+    f"{float(F.sigmoid(F.sigmoid(np.array([40.0])))[0]):.4f})"
+)
 for share in (0.5, 0.05):
-    print(f"floor of the mean loss with {share:.0%} positives: "
-          f"{share * float(floor_pos) + (1 - share) * float(floor_neg):.6f} nats")
+    print(
+        f"floor of the mean loss with {share:.0%} positives: "
+        f"{share * float(floor_pos) + (1 - share) * float(floor_neg):.6f} nats"
+    )
 
 # %% [markdown]
 # Worse than the floor, the gradient $\big(\sigma(\sigma(z)) - y\big)\,\sigma'(z)$ carries the
@@ -951,12 +1299,25 @@ for share in (0.5, 0.05):
 logits_trained = X_train @ trained["BCE"][1]
 probabilities_trained = F.sigmoid(logits_trained)
 double_sigmoid = F.sigmoid(probabilities_trained)
-print(f"accuracy with sigmoid(z) > 0.5:          {np.mean((probabilities_trained > 0.5) == (y_train == 1)):.3f}")
-print(f"accuracy with sigmoid(sigmoid(z)) > 0.5: {np.mean((double_sigmoid > 0.5) == (y_train == 1)):.3f}")
+print(
+    "accuracy with sigmoid(z) > 0.5:          "
+    f"{np.mean((probabilities_trained > 0.5) == (y_train == 1)):.3f}"
+)
+print(
+    "accuracy with sigmoid(sigmoid(z)) > 0.5: "
+    f"{np.mean((double_sigmoid > 0.5) == (y_train == 1)):.3f}"
+)
 print(f"share of positives in the data:          {y_train.mean():.3f}")
-print(f"range of sigmoid(sigmoid(z)) on the data: [{double_sigmoid.min():.4f}, {double_sigmoid.max():.4f}]")
-print(f"mean BCE of the right probabilities: {float(F.binary_cross_entropy(probabilities_trained, y_train)):.6f}, "
-      f"of the doubly squashed ones: {float(F.binary_cross_entropy(double_sigmoid, y_train)):.6f} nats")
+print(
+    f"range of sigmoid(sigmoid(z)) on the data: [{double_sigmoid.min():.4f}, "
+    f"{double_sigmoid.max():.4f}]"
+)
+print(
+    "mean BCE of the right probabilities: "
+    f"{float(F.binary_cross_entropy(probabilities_trained, y_train)):.6f}, "
+    "of the doubly squashed ones: "
+    f"{float(F.binary_cross_entropy(double_sigmoid, y_train)):.6f} nats"
+)
 
 # %% [markdown]
 # A rule of thumb avoids all three mistakes: the model returns logits, the loss is
@@ -1010,18 +1371,25 @@ y_soft = sp.Symbol("y", positive=True)
 loss_soft = sym.bce(p, y_soft)
 assert sp.solve(sp.diff(loss_soft, p), p) == [y_soft]
 second_soft = sp.diff(loss_soft, p, 2)
-sym.check_identity(second_soft, y_soft / p**2 + (1 - y_soft) / (1 - p) ** 2).assert_proved()
+sym.check_identity(
+    second_soft, y_soft / p**2 + (1 - y_soft) / (1 - p) ** 2
+).assert_proved()
 binary_entropy = sym.entropy([y_soft, 1 - y_soft])
 sym.check_identity(loss_soft.subs(p, y_soft), binary_entropy).assert_proved()
 # Splitting the logs (force=True) is valid here: p, y, 1 - p and 1 - y are all positive on (0, 1).
 excess = sp.expand_log(loss_soft - binary_entropy, force=True)
-kl_bernoulli = sp.expand_log(sym.kl_divergence([y_soft, 1 - y_soft], [p, 1 - p]), force=True)
+kl_bernoulli = sp.expand_log(
+    sym.kl_divergence([y_soft, 1 - y_soft], [p, 1 - p]), force=True
+)
 sym.check_identity(excess, kl_bernoulli).assert_proved()
 print("stationary point p = y; minimum H_b(y); excess = KL(Bern(y) || Bern(p)): proved")
 for y_value in (0.9, 0.5):
     at_minimum = float(F.binary_cross_entropy(np.array([y_value]), np.array([y_value])))
     entropy_value = float(info.entropy(np.array([y_value, 1 - y_value])))
-    print(f"y = {y_value}: min BCE = {at_minimum:.6f} nats, H_b(y) = {entropy_value:.6f} nats")
+    print(
+        f"y = {y_value}: min BCE = {at_minimum:.6f} nats, H_b(y) = {entropy_value:.6f} "
+        "nats"
+    )
 
 # %% [markdown]
 # The loss with soft targets bottoms out at the entropy of the targets: only the KL part can be
@@ -1054,13 +1422,22 @@ for y_value in (0.9, 0.5):
 y_const = np.r_[np.ones(30), np.zeros(970)]
 for pw_value in (1.0, 970 / 30):
     best = scipy.optimize.minimize_scalar(
-        lambda c: float(F.binary_cross_entropy_with_logits(np.full(y_const.size, c), y_const,
-                                                           pos_weight=np.array(pw_value))),
-        bounds=(-10, 10), method="bounded", options={"xatol": 1e-10})
+        lambda c: float(
+            F.binary_cross_entropy_with_logits(
+                np.full(y_const.size, c), y_const, pos_weight=np.array(pw_value)
+            )
+        ),
+        bounds=(-10, 10),
+        method="bounded",
+        options={"xatol": 1e-10},
+    )
     formula = pw_value * 30 / (pw_value * 30 + 970)
     calibrated = float(F.sigmoid(np.array([best.x - math.log(pw_value)]))[0])
-    print(f"pw = {pw_value:7.3f}: best sigma(z) = {float(F.sigmoid(np.array([best.x]))[0]):.6f} "
-          f"(formula {formula:.6f}); sigma(z - log pw) = {calibrated:.6f}")
+    print(
+        f"pw = {pw_value:7.3f}: best sigma(z) = "
+        f"{float(F.sigmoid(np.array([best.x]))[0]):.6f} "
+        f"(formula {formula:.6f}); sigma(z - log pw) = {calibrated:.6f}"
+    )
 
 # %% [markdown]
 # ```{solution-end}
@@ -1091,14 +1468,24 @@ for pw_value in (1.0, 970 / 30):
 for dtype in (np.float64, np.float32):
     z_scan = np.arange(-120, -80, 0.01).astype(dtype)
     ones_scan = np.ones_like(z_scan)
-    clamped = F.binary_cross_entropy(F.sigmoid(z_scan), ones_scan, reduction="none").astype(np.float64)
-    exact_scan = F.binary_cross_entropy_with_logits(z_scan, ones_scan, reduction="none").astype(np.float64)
+    clamped = F.binary_cross_entropy(
+        F.sigmoid(z_scan), ones_scan, reduction="none"
+    ).astype(np.float64)
+    exact_scan = F.binary_cross_entropy_with_logits(
+        z_scan, ones_scan, reduction="none"
+    ).astype(np.float64)
     differs = np.abs(clamped - exact_scan) > 1e-3 * exact_scan
     threshold = float(z_scan[~differs].min())
-    print(f"{np.dtype(dtype).name}: agreement (to 0.1%) down to z = {threshold:.2f}; "
-          f"loss there {exact_scan[~differs][0]:.3f} nats; smallest positive normal sigma reached at "
-          f"z = {float(np.log(np.finfo(dtype).tiny)):.2f}")
-print(f"float16: log of the smallest positive subnormal = {float(np.log(np.float64(2.0**-24))):.2f}")
+    print(
+        f"{np.dtype(dtype).name}: agreement (to 0.1%) down to z = {threshold:.2f}; "
+        f"loss there {exact_scan[~differs][0]:.3f} nats; smallest positive normal "
+        "sigma reached at "
+        f"z = {float(np.log(np.finfo(dtype).tiny)):.2f}"
+    )
+print(
+    "float16: log of the smallest positive subnormal = "
+    f"{float(np.log(np.float64(2.0**-24))):.2f}"
+)
 
 # %% [markdown]
 # ```{solution-end}
@@ -1135,17 +1522,29 @@ hessian = (X_train * (s_theta * (1 - s_theta))[:, None]).T @ X_train / n_train
 
 
 def mean_bce_grad(theta_value):
-    return X_train.T @ G.binary_cross_entropy_with_logits_grad(X_train @ theta_value, y_train)
+    return X_train.T @ G.binary_cross_entropy_with_logits_grad(
+        X_train @ theta_value, y_train
+    )
 
 
-hessian_fd = np.stack([G.numerical_gradient(lambda t: float(mean_bce_grad(t)[j]), theta)
-                       for j in range(2)])
+hessian_fd = np.stack(
+    [
+        G.numerical_gradient(lambda t: float(mean_bce_grad(t)[j]), theta)
+        for j in range(2)
+    ]
+)
 assert np.allclose(hessian, hessian_fd, rtol=1e-5, atol=1e-8)
 eigenvalues = np.linalg.eigvalsh(hessian)
 bound = 0.25 * np.linalg.eigvalsh(X_train.T @ X_train / n_train).max()
 print("Hessian:\n", hessian)
-print(f"agrees with finite differences: True;  eigenvalues {eigenvalues};  bound {bound:.6f}")
-print(f"learning rates below 2 / bound = {2 / bound:.3f} are safe for the whole training run")
+print(
+    f"agrees with finite differences: True;  eigenvalues {eigenvalues};  bound "
+    f"{bound:.6f}"
+)
+print(
+    f"learning rates below 2 / bound = {2 / bound:.3f} are safe for the whole training "
+    "run"
+)
 
 # %% [markdown]
 # ```{solution-end}
@@ -1175,11 +1574,18 @@ print(f"learning rates below 2 / bound = {2 / bound:.3f} are safe for the whole 
 for k in (1, 2, 5):
     target_k = np.r_[np.full(k, 1 / k), np.zeros(6 - k)][None, :]
     best_logits = np.log(np.where(target_k > 0, target_k, 1e-300))
-    print(f"k = {k}: best softmax cross-entropy {float(F.cross_entropy(best_logits, target_k)):.6f} "
-          f"nats, log k = {math.log(k):.6f}")
+    print(
+        f"k = {k}: best softmax cross-entropy "
+        f"{float(F.cross_entropy(best_logits, target_k)):.6f} "
+        f"nats, log k = {math.log(k):.6f}"
+    )
 logits_k = np.array([[20.0, 20.0, -20.0]])
-print(f"sigmoids, logits (20, 20, -20): sum of BCEs = "
-      f"{float(F.binary_cross_entropy_with_logits(logits_k, np.array([[1.0, 1.0, 0.0]]), reduction='sum')):.3e} nats")
+bce_sum_k = float(
+    F.binary_cross_entropy_with_logits(
+        logits_k, np.array([[1.0, 1.0, 0.0]]), reduction="sum"
+    )
+)
+print(f"sigmoids, logits (20, 20, -20): sum of BCEs = {bce_sum_k:.3e} nats")
 
 # %% [markdown]
 # ```{solution-end}
@@ -1208,10 +1614,17 @@ print(f"sigmoids, logits (20, 20, -20): sum of BCEs = "
 pi_value = 0.3
 p_grid_swap = np.linspace(0, 1, 101)
 group = np.r_[np.ones(3), np.zeros(7)]
-swapped_group = [float(F.binary_cross_entropy(group, np.full(10, pv))) for pv in p_grid_swap]
-right_group = [float(F.binary_cross_entropy(np.full(10, pv), group)) for pv in p_grid_swap]
-print(f"pi = {pi_value}: swapped loss minimised at p = {p_grid_swap[np.argmin(swapped_group)]:.2f}; "
-      f"BCE minimised at p = {p_grid_swap[np.argmin(right_group)]:.2f}")
+swapped_group = [
+    float(F.binary_cross_entropy(group, np.full(10, pv))) for pv in p_grid_swap
+]
+right_group = [
+    float(F.binary_cross_entropy(np.full(10, pv), group)) for pv in p_grid_swap
+]
+print(
+    f"pi = {pi_value}: swapped loss minimised at p = "
+    f"{p_grid_swap[np.argmin(swapped_group)]:.2f}; "
+    f"BCE minimised at p = {p_grid_swap[np.argmin(right_group)]:.2f}"
+)
 
 # %% [markdown]
 # ```{solution-end}

@@ -6,26 +6,47 @@
 # the cosine of the angle between the vectors: 1 when they point the same way, 0 when they are
 # perpendicular, $-1$ when they point in opposite directions. It was made popular by information
 # retrieval, where documents are compared as vectors of word counts {cite:p}`salton1975`, and it is
-# the similarity behind most {term}`embedding` models in deep learning, trained with losses such as
-# PyTorch's `cosine_embedding_loss` {cite:p}`hadsell2006`.
+# the similarity of most {term}`embedding` models in deep learning. Those models are mostly
+# trained with a softmax cross-entropy over temperature-scaled cosines (the InfoNCE loss of
+# contrastive learning {cite:p}`oord2018,chen2020`); PyTorch's pairwise `cosine_embedding_loss`,
+# a cosine version of the margin-based {term}`contrastive loss` of {cite:t}`hadsell2006`, is the
+# simplest loss built on the cosine, and the one this chapter studies.
 #
 # The seed README says that cosine similarity measures how different two vectors are by the
 # cosine of their angle and that, compared with the {term}`Euclidean distance`, it suits vectors of
 # different lengths. This chapter makes that precise: cosine similarity **ignores** length. That is
 # what we want when length is a nuisance (a longer document about the same subject) and exactly
-# what we do not want when length carries meaning (a rating of 5 stars against a rating of 1). We
-# prove that the cosine lies in $[-1, 1]$ (the {term}`Cauchy–Schwarz inequality`), relate it to the
-# Euclidean distance, show that $1 - \cos$ is not a distance while the angle is, derive its
-# {term}`gradient`, and then turn to PyTorch's `cosine_similarity` (its `dim`, broadcasting and
-# `eps`) and `cosine_embedding_loss` (its `margin` and its labels). The chapter ends with a small
-# search engine over a handful of documents.
+# what we do not want when length carries meaning (a rating of 5 stars against a rating of 1).
 #
-# (sec-cosine-angle)=
-# ## An angle that ignores lengths
+# **In this chapter** you will
 #
-# Take $a = (3, 1)$ and $b = (1, 2)$ in the plane, and a stretched copy $2.5\,a$ of $a$. The cell
-# computes their cosine similarities and Euclidean distances with `lossbook.functional`, which
-# reproduces `torch.nn.functional` in NumPy (the book never imports PyTorch).
+# - prove that the cosine lies in $[-1, 1]$ (the {term}`Cauchy–Schwarz inequality`), for each
+#   dimension by Lagrange's identity and for every dimension at once by a quadratic;
+# - prove scale invariance, relate the cosine to the Euclidean distance between unit vectors, and
+#   show that $1 - \cos$ is not a {term}`metric` while the angle is;
+# - derive the {term}`gradient` of the cosine, its direction and its length, and check it by
+#   finite differences;
+# - reproduce PyTorch's `cosine_similarity` (its `dim`, broadcasting and `eps`) and
+#   `cosine_embedding_loss` (its `margin` and its labels);
+# - build a small search engine over a handful of documents.
+#
+# **You need**
+#
+# - vectors, dot products and norms in $\mathbb{R}^n$; partial derivatives;
+# - the `reduction` argument of PyTorch's losses, from {doc}`02-cross-entropy`.
+
+# %% tags=["remove-cell"]
+# Where lossbook is missing (Colab, a fresh environment), install this book's version of it.
+import importlib.util
+import os
+import subprocess
+import sys
+
+if importlib.util.find_spec("lossbook") is None:
+    requirement = os.environ.get(
+        "LOSSBOOK_REQUIREMENT", "lossbook @ git+https://github.com/lossbook/lossbook@v0.2.0"
+    )
+    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", requirement], check=True)
 
 # %%
 import math
@@ -41,10 +62,20 @@ import lossbook.gradients as G
 import lossbook.plotting as lbplot
 import lossbook.symbolic as sym
 
+# %%
 np.set_printoptions(precision=4, suppress=True)
 lbplot.use_style()
 rng = np.random.default_rng(606)
 
+# %% [markdown]
+# (sec-cosine-angle)=
+# ## An angle that ignores lengths
+#
+# Take $a = (3, 1)$ and $b = (1, 2)$ in the plane, and a stretched copy $2.5\,a$ of $a$. The cell
+# computes their cosine similarities and Euclidean distances with `lossbook.functional`, which
+# reproduces `torch.nn.functional` in NumPy (the book never imports PyTorch).
+
+# %%
 a_fig, b_fig, k_fig = np.array([3.0, 1.0]), np.array([1.0, 2.0]), 2.5
 cos_ab = float(F.cosine_similarity(a_fig, b_fig, dim=0))
 cos_kab = float(F.cosine_similarity(k_fig * a_fig, b_fig, dim=0))
@@ -62,22 +93,28 @@ print(f"|2.5 a - b| = {np.linalg.norm(k_fig * a_fig - b_fig):.4f}")
 # through $\hat a$: the orthogonal projection $(\hat a\cdot\hat b)\,\hat a$ has length
 # $\cos\theta$.
 
-# %% mystnb={"image": {"alt": "Two panels. Left: the vectors a = (3, 1) and b = (1, 2) drawn as arrows from the origin, with the stretched vector 2.5 a = (7.5, 2.5) dashed along the same line as a; an arc marks the 45 degree angle between a and b, which is also the angle between 2.5 a and b. Right, a zoom on the unit circle: the unit vectors a-hat and b-hat, a dotted perpendicular from the tip of b-hat onto the line of a-hat, and the thick segment from the origin to its foot, of length cos theta = 0.71."}}
+# %% tags=["hide-input"] mystnb={"image": {"alt": "Two panels. Left: the vectors a = (3, 1) and b = (1, 2) drawn as arrows from the origin, with the stretched vector 2.5 a = (7.5, 2.5) dashed along the same line as a; an arc marks the 45 degree angle between a and b, which is also the angle between 2.5 a and b. Right, a zoom on the unit circle: the unit vectors a-hat and b-hat, a dotted perpendicular from the tip of b-hat onto the line of a-hat, and the thick segment from the origin to its foot, of length cos theta = 0.71."}}
 a_hat, b_hat = a_fig / np.linalg.norm(a_fig), b_fig / np.linalg.norm(b_fig)
 foot = cos_ab * a_hat
 fig, (ax, ax_unit) = plt.subplots(1, 2, figsize=(10, 3.9), width_ratios=[2.1, 1])
 
 
 def arrow(axis, tip, colour, style="-"):
-    axis.annotate("", xy=tip, xytext=(0, 0),
-                  arrowprops=dict(arrowstyle="-|>", color=colour, lw=2, ls=style,
-                                  shrinkA=0, shrinkB=0))
+    axis.annotate(
+        "",
+        xy=tip,
+        xytext=(0, 0),
+        arrowprops=dict(
+            arrowstyle="-|>", color=colour, lw=2, ls=style, shrinkA=0, shrinkB=0
+        ),
+    )
 
 
 for tip, colour, style, text, offset in [
-        (k_fig * a_fig, lbplot.PALETTE.sky_blue, "--", r"$2.5\,a$", (0.1, 0.05)),
-        (a_fig, lbplot.PALETTE.blue, "-", r"$a = (3, 1)$", (-0.2, -0.45)),
-        (b_fig, lbplot.PALETTE.vermillion, "-", r"$b = (1, 2)$", (0.1, 0.05))]:
+    (k_fig * a_fig, lbplot.PALETTE.sky_blue, "--", r"$2.5\,a$", (0.1, 0.05)),
+    (a_fig, lbplot.PALETTE.blue, "-", r"$a = (3, 1)$", (-0.2, -0.45)),
+    (b_fig, lbplot.PALETTE.vermillion, "-", r"$b = (1, 2)$", (0.1, 0.05)),
+]:
     arrow(ax, tip, colour, style)
     ax.text(tip[0] + offset[0], tip[1] + offset[1], text, color=colour)
 arc = np.linspace(math.atan2(a_fig[1], a_fig[0]), math.atan2(b_fig[1], b_fig[0]), 50)
@@ -95,12 +132,24 @@ ax_unit.plot(np.cos(circle), np.sin(circle), color="0.6", lw=1, ls=":")
 arrow(ax_unit, a_hat, lbplot.PALETTE.blue)
 arrow(ax_unit, b_hat, lbplot.PALETTE.vermillion)
 ax_unit.text(a_hat[0] + 0.03, a_hat[1] + 0.03, r"$\hat a$", color=lbplot.PALETTE.blue)
-ax_unit.text(b_hat[0] + 0.03, b_hat[1] + 0.03, r"$\hat b$", color=lbplot.PALETTE.vermillion)
+ax_unit.text(
+    b_hat[0] + 0.03, b_hat[1] + 0.03, r"$\hat b$", color=lbplot.PALETTE.vermillion
+)
 ax_unit.plot(*zip(b_hat, foot), color="0.3", ls=":", lw=1.5)
-ax_unit.plot(*zip((0, 0), foot), color=lbplot.PALETTE.bluish_green, lw=6, solid_capstyle="butt",
-             alpha=0.8)
-ax_unit.text(foot[0] / 2 + 0.02, foot[1] / 2 - 0.14, rf"$\cos\theta = {cos_ab:.2f}$",
-             color=lbplot.PALETTE.bluish_green, rotation=math.degrees(math.atan2(*a_hat[::-1])))
+ax_unit.plot(
+    *zip((0, 0), foot),
+    color=lbplot.PALETTE.bluish_green,
+    lw=6,
+    solid_capstyle="butt",
+    alpha=0.8,
+)
+ax_unit.text(
+    foot[0] / 2 + 0.02,
+    foot[1] / 2 - 0.14,
+    rf"$\cos\theta = {cos_ab:.2f}$",
+    color=lbplot.PALETTE.bluish_green,
+    rotation=math.degrees(math.atan2(*a_hat[::-1])),
+)
 ax_unit.set_aspect("equal")
 ax_unit.set_xlim(-0.1, 1.15)
 ax_unit.set_ylim(-0.1, 1.15)
@@ -145,12 +194,17 @@ r_len, s_len = sp.symbols("r s", positive=True)
 alpha, beta = sp.symbols("alpha beta", real=True)
 polar_a = [r_len * sp.cos(alpha), r_len * sp.sin(alpha)]
 polar_b = [s_len * sp.cos(beta), s_len * sp.sin(beta)]
-display(sym.check_identity(sym.cosine_similarity(polar_a, polar_b), sp.cos(alpha - beta))
-        .assert_proved())
+display(
+    sym.check_identity(
+        sym.cosine_similarity(polar_a, polar_b), sp.cos(alpha - beta)
+    ).assert_proved()
+)
 norm_a3, norm_b3 = sp.sqrt(sum(x**2 for x in a3)), sp.sqrt(sum(x**2 for x in b3))
 dot3 = sum(x * y for x, y in zip(a3, b3))
-law_of_cosines = sym.check_identity(sum((x - y) ** 2 for x, y in zip(a3, b3)),
-                                    norm_a3**2 + norm_b3**2 - 2 * norm_a3 * norm_b3 * cos3)
+law_of_cosines = sym.check_identity(
+    sum((x - y) ** 2 for x, y in zip(a3, b3)),
+    norm_a3**2 + norm_b3**2 - 2 * norm_a3 * norm_b3 * cos3,
+)
 display(law_of_cosines.assert_proved())
 
 # %% [markdown]
@@ -159,6 +213,7 @@ display(law_of_cosines.assert_proved())
 # orders of magnitude, and two nearly parallel vectors. Each case holds 500 pairs of vectors in
 # $\mathbb{R}^3$, stored as the **columns** of $3 \times 500$ arrays (the lambdified formula takes
 # the three coordinates as three rows), so the reference compares along `dim=0`.
+
 
 # %%
 def pairs(make_a, make_b=None):
@@ -171,23 +226,45 @@ def columns(n_pairs=500):
 
 
 definition_cases = sym.random_cases(rng, lambda r: pairs(columns()), count=3)
-definition_cases["perpendicular"] = (np.array([[1.0], [2.0], [0.0]]),
-                                     np.array([[-2.0], [1.0], [5.0]]))
+definition_cases["perpendicular"] = (
+    np.array([[1.0], [2.0], [0.0]]),
+    np.array([[-2.0], [1.0], [5.0]]),
+)
 definition_cases["parallel (b = 7a)"] = pairs(columns(), lambda r, a: 7.0 * a)
 definition_cases["opposite (b = -0.5a)"] = pairs(columns(), lambda r, a: -0.5 * a)
-definition_cases["lengths 1e-3 and 1e3"] = pairs(lambda r: 1e-3 * r.normal(size=(3, 500)),
-                                                 lambda r, a: 1e3 * r.normal(size=a.shape))
-definition_cases["nearly parallel"] = pairs(columns(),
-                                            lambda r, a: a + 1e-6 * r.normal(size=a.shape))
-sym.check_numeric(cos3, [a3, b3], lambda A, B: F.cosine_similarity(A, B, dim=0),
-                  definition_cases)
+definition_cases["lengths 1e-3 and 1e3"] = pairs(
+    lambda r: 1e-3 * r.normal(size=(3, 500)), lambda r, a: 1e3 * r.normal(size=a.shape)
+)
+definition_cases["nearly parallel"] = pairs(
+    columns(), lambda r, a: a + 1e-6 * r.normal(size=a.shape)
+)
+sym.check_numeric(
+    cos3, [a3, b3], lambda A, B: F.cosine_similarity(A, B, dim=0), definition_cases
+)
 
 # %% [markdown]
 # (sec-cosine-cauchy-schwarz)=
 # ## Why the cosine lies between −1 and 1
 #
-# The claim $-1 \le \cos(a, b) \le 1$ is the Cauchy–Schwarz inequality
-# $|a\cdot b| \le \lVert a\rVert\,\lVert b\rVert$. A slick way to see it is **Lagrange's
+# The claim $-1 \le \cos(a, b) \le 1$ is the Cauchy–Schwarz inequality.
+#
+# ```{prf:theorem} Cauchy–Schwarz inequality
+# :label: thm-cauchy-schwarz
+# For all $a, b \in \mathbb{R}^n$, $|a\cdot b| \le \lVert a\rVert\,\lVert b\rVert$, with
+# equality if and only if one of the vectors is a multiple of the other. Hence
+# $-1 \le \cos(a, b) \le 1$ for nonzero $a$ and $b$, and $\cos(a, b) = \pm 1$ exactly when they
+# are parallel.
+# ```
+#
+# ```{prf:proof}
+# If $b = 0$ both sides are 0. Otherwise write $A = \lVert a\rVert^2$, $B = \lVert b\rVert^2 > 0$
+# and $D = a\cdot b$. For every real $t$, $0 \le \lVert a - t\,b\rVert^2 = A - 2tD + t^2B$. The
+# minimum of this quadratic, at $t^* = D/B$, is $A - D^2/B$; it is $\ge 0$, so $D^2 \le AB$. It
+# is 0, which is equality, exactly when $a = t^*b$. The cells of this section check each
+# algebraic step with SymPy, and Lagrange's identity gives a second proof for each fixed $n$.
+# ```
+#
+# A slick way to see it is **Lagrange's
 # identity**, which writes the gap between the two sides, squared, as a sum of squares:
 #
 # $$
@@ -201,12 +278,19 @@ sym.check_numeric(cos3, [a3, b3], lambda A, B: F.cosine_similarity(A, B, dim=0),
 # opposite ways. Lagrange's identity is a polynomial identity for each fixed $n$, so SymPy proves it
 # by expanding both sides. It does so here for $n = 2, 3, 4$ (the $n = 3$ case is displayed):
 
+
 # %%
 def lagrange_identity(n):
     a_n, b_n = sym.logits(n, name="a"), sym.logits(n, name="b")
-    gap = sum(x**2 for x in a_n) * sum(y**2 for y in b_n) - sum(x * y for x, y in zip(a_n, b_n))**2
-    squares = sum((a_n[i] * b_n[j] - a_n[j] * b_n[i]) ** 2
-                  for i in range(n) for j in range(i + 1, n))
+    gap = (
+        sum(x**2 for x in a_n) * sum(y**2 for y in b_n)
+        - sum(x * y for x, y in zip(a_n, b_n)) ** 2
+    )
+    squares = sum(
+        (a_n[i] * b_n[j] - a_n[j] * b_n[i]) ** 2
+        for i in range(n)
+        for j in range(i + 1, n)
+    )
     return sym.check_identity(gap, squares).assert_proved()
 
 
@@ -237,10 +321,15 @@ quadratic = A_sq - 2 * t_scale * D_dot + t_scale**2 * B_sq
 minimum = quadratic.subs(t_scale, t_star)
 assert sp.diff(quadratic, t_scale, 2) == 2 * B_sq  # positive: t_star is the minimum
 sym.check_identity(B_sq * minimum, A_sq * B_sq - D_dot**2).assert_proved()
-print(f"t* = {t_star},  minimum = {sp.simplify(minimum)},  B * minimum = {sp.expand(B_sq * minimum)}")
+print(
+    f"t* = {t_star},  minimum = {sp.simplify(minimum)},  B * minimum = "
+    f"{sp.expand(B_sq * minimum)}"
+)
 # the quadratic is the squared length of a - t b, for n = 3
-sym.check_identity(sum((x - t_scale * y) ** 2 for x, y in zip(a3, b3)),
-                   quadratic.subs({A_sq: norm_a3**2, B_sq: norm_b3**2, D_dot: dot3})).assert_proved()
+sym.check_identity(
+    sum((x - t_scale * y) ** 2 for x, y in zip(a3, b3)),
+    quadratic.subs({A_sq: norm_a3**2, B_sq: norm_b3**2, D_dot: dot3}),
+).assert_proved()
 print("|a - t b|^2 = A - 2tD + t^2 B: proved for n = 3 (bilinearity, for any n)")
 
 # %% [markdown]
@@ -252,14 +341,25 @@ print("|a - t b|^2 = A - 2tD + t^2 B: proved for n = 3 (bilinearity, for any n)"
 # %%
 n_big = 1000
 u_big = rng.normal(size=(2000, n_big))
-sets = {"random pairs": (u_big, rng.normal(size=u_big.shape)),
-        "nearly parallel": (u_big, u_big + 0.01 * rng.normal(size=u_big.shape)),
-        "parallel or opposite": (u_big, rng.choice([-3.0, 0.2, 5.0], size=(2000, 1)) * u_big)}
-print(f"{'pairs in R^1000':22s} {'smallest cos':>13s} {'largest cos':>12s} {'max |cos|':>10s}")
+sets = {
+    "random pairs": (u_big, rng.normal(size=u_big.shape)),
+    "nearly parallel": (u_big, u_big + 0.01 * rng.normal(size=u_big.shape)),
+    "parallel or opposite": (
+        u_big,
+        rng.choice([-3.0, 0.2, 5.0], size=(2000, 1)) * u_big,
+    ),
+}
+print(
+    f"{'pairs in R^1000':22s} {'smallest cos':>13s} {'largest cos':>12s} "
+    f"{'max |cos|':>10s}"
+)
 for name, (first, second) in sets.items():
     cos_big = F.cosine_similarity(first, second)
     assert np.all(np.abs(cos_big) <= 1.0)
-    print(f"{name:22s} {cos_big.min():13.6f} {cos_big.max():12.6f} {np.abs(cos_big).max():10.6f}")
+    print(
+        f"{name:22s} {cos_big.min():13.6f} {cos_big.max():12.6f} "
+        f"{np.abs(cos_big).max():10.6f}"
+    )
 cos_parallel = F.cosine_similarity(*sets["parallel or opposite"])
 assert np.allclose(np.abs(cos_parallel), 1.0, rtol=0, atol=1e-12)
 
@@ -287,7 +387,9 @@ assert np.allclose(np.abs(cos_parallel), 1.0, rtol=0, atol=1e-12)
 k_pos = sp.Symbol("k", positive=True)
 k_neg = sp.Symbol("k", negative=True)
 scale_pos = sym.check_identity(sym.cosine_similarity([k_pos * x for x in a3], b3), cos3)
-scale_neg = sym.check_identity(sym.cosine_similarity([k_neg * x for x in a3], b3), -cos3)
+scale_neg = sym.check_identity(
+    sym.cosine_similarity([k_neg * x for x in a3], b3), -cos3
+)
 display(scale_pos.assert_proved(), scale_neg.assert_proved())
 
 # %% [markdown]
@@ -297,9 +399,15 @@ display(scale_pos.assert_proved(), scale_neg.assert_proved())
 # %%
 k_real = sp.Symbol("k", real=True)
 cos_scaled = sym.cosine_similarity([k_real * x for x in a3], b3)
-scale_cases = {f"k = {k:g}": (k, *pairs(columns())) for k in (2.5, 1e-3, 1e6, -1.0, -100.0)}
-sym.check_numeric(cos_scaled, [k_real, a3, b3],
-                  lambda k, A, B: np.sign(k) * F.cosine_similarity(A, B, dim=0), scale_cases)
+scale_cases = {
+    f"k = {k:g}": (k, *pairs(columns())) for k in (2.5, 1e-3, 1e6, -1.0, -100.0)
+}
+sym.check_numeric(
+    cos_scaled,
+    [k_real, a3, b3],
+    lambda k, A, B: np.sign(k) * F.cosine_similarity(A, B, dim=0),
+    scale_cases,
+)
 
 # %% [markdown]
 # So "cosine similarity suits vectors of different lengths" means: **it cannot see lengths at
@@ -313,8 +421,11 @@ sym.check_numeric(cos_scaled, [k_real, a3, b3],
 #   film 1 star, Bob gives every film 5 stars, Cleo agrees with Bob except for one 4.
 
 # %%
-ratings = {"Ann": np.array([1.0, 1.0, 1.0]), "Bob": np.array([5.0, 5.0, 5.0]),
-           "Cleo": np.array([5.0, 5.0, 4.0])}
+ratings = {
+    "Ann": np.array([1.0, 1.0, 1.0]),
+    "Bob": np.array([5.0, 5.0, 5.0]),
+    "Cleo": np.array([5.0, 5.0, 4.0]),
+}
 for other in ("Ann", "Cleo"):
     c = float(F.cosine_similarity(ratings["Bob"], ratings[other], dim=0))
     d = float(np.linalg.norm(ratings["Bob"] - ratings[other]))
@@ -356,13 +467,21 @@ display(sym.check_identity(unit_distance_sq, 2 - 2 * cos3).assert_proved())
 # `F.mse_loss(..., reduction='sum')`; so `lossbook` gives an independent reference for
 # $2 - 2\cos$:
 
+
 # %%
 def unit_squared_distance(A, B):
-    return F.mse_loss(A / np.sqrt(np.sum(A**2)), B / np.sqrt(np.sum(B**2)), reduction="sum")
+    return F.mse_loss(
+        A / np.sqrt(np.sum(A**2)), B / np.sqrt(np.sum(B**2)), reduction="sum"
+    )
 
 
-distance_cases = sym.random_cases(rng, lambda r: (r.normal(size=3), r.normal(size=3)), count=4)
-distance_cases["lengths 1e-3 and 1e3"] = (1e-3 * rng.normal(size=3), 1e3 * rng.normal(size=3))
+distance_cases = sym.random_cases(
+    rng, lambda r: (r.normal(size=3), r.normal(size=3)), count=4
+)
+distance_cases["lengths 1e-3 and 1e3"] = (
+    1e-3 * rng.normal(size=3),
+    1e3 * rng.normal(size=3),
+)
 distance_cases["opposite"] = (np.array([1.0, -2.0, 0.5]), np.array([-2.0, 4.0, -1.0]))
 sym.check_numeric(2 - 2 * cos3, [a3, b3], unit_squared_distance, distance_cases)
 
@@ -387,21 +506,37 @@ def angle(x, y):
     return math.acos(float(F.cosine_similarity(x, y, dim=0)))
 
 
-d_ab, d_bc, d_ac = cosine_distance(e1, mid), cosine_distance(mid, e2), cosine_distance(e1, e2)
+d_ab, d_bc, d_ac = (
+    cosine_distance(e1, mid),
+    cosine_distance(mid, e2),
+    cosine_distance(e1, e2),
+)
 assert d_ab + d_bc < d_ac
-print(f"cosine distance: d(a, b) + d(b, c) = {d_ab:.4f} + {d_bc:.4f} = {d_ab + d_bc:.4f} "
-      f"< d(a, c) = {d_ac:.4f}")
+print(
+    f"cosine distance: d(a, b) + d(b, c) = {d_ab:.4f} + {d_bc:.4f} = {d_ab + d_bc:.4f} "
+    f"< d(a, c) = {d_ac:.4f}"
+)
 t_ab, t_bc, t_ac = angle(e1, mid), angle(mid, e2), angle(e1, e2)
-print(f"angle (degrees): {math.degrees(t_ab):.1f} + {math.degrees(t_bc):.1f} = "
-      f"{math.degrees(t_ab + t_bc):.1f} >= {math.degrees(t_ac):.1f}")
+print(
+    f"angle (degrees): {math.degrees(t_ab):.1f} + {math.degrees(t_bc):.1f} = "
+    f"{math.degrees(t_ab + t_bc):.1f} >= {math.degrees(t_ac):.1f}"
+)
 
 # %% [markdown]
 # The detour through $b$ is "shorter" than the direct route. The reason is the shape of
 # $1 - \cos\theta \approx \theta^2/2$ for small angles: like a squared distance, it punishes one big
-# step more than two small ones ({ref}`ex-cosine-3` makes this exact). The **angle**
-# $\theta(a, b) = \arccos\cos(a, b)$ itself is a metric on directions: it is the length of the
-# shortest arc between $\hat a$ and $\hat b$ on the unit sphere. The proof of its triangle
-# inequality fits in a few lines. Let $\theta_1 = \theta(a, b)$ and $\theta_2 = \theta(b, c)$ with
+# step more than two small ones ({ref}`ex-cosine-3` makes this exact). The **angle** itself is a
+# metric on directions: it is the length of the shortest arc between $\hat a$ and $\hat b$ on the
+# unit sphere.
+#
+# ```{prf:theorem} The angle satisfies the triangle inequality
+# :label: thm-angle-triangle
+# For nonzero $a, b, c \in \mathbb{R}^n$ and $\theta(x, y) = \arccos\cos(x, y) \in [0, \pi]$,
+# $\theta(a, c) \le \theta(a, b) + \theta(b, c)$.
+# ```
+#
+# ```{prf:proof}
+# Let $\theta_1 = \theta(a, b)$ and $\theta_2 = \theta(b, c)$ with
 # $\theta_1 + \theta_2 \le \pi$ (otherwise there is nothing to prove, as no angle exceeds $\pi$).
 # Split the unit vectors into their parts along $\hat b$ and perpendicular to it:
 #
@@ -419,7 +554,10 @@ print(f"angle (degrees): {math.degrees(t_ab):.1f} + {math.degrees(t_bc):.1f} = "
 # $$
 #
 # because both sines are $\ge 0$ on $[0, \pi]$. Since $\cos$ is decreasing on $[0, \pi]$,
-# $\theta(a, c) \le \theta_1 + \theta_2$. SymPy checks the two algebraic steps: the expansion (with
+# $\theta(a, c) \le \theta_1 + \theta_2$.
+# ```
+#
+# SymPy checks the two algebraic steps: the expansion (with
 # the dot products of $\hat b, u, v$ as symbols, and $\hat b\cdot\hat b = u\cdot u = v\cdot v = 1$,
 # $\hat b\cdot u = \hat b\cdot v = 0$) and the trigonometric rewriting.
 
@@ -430,11 +568,15 @@ a_coef = sp.Matrix([sp.cos(theta_1), sp.sin(theta_1), 0])
 c_coef = sp.Matrix([sp.cos(theta_2), 0, sp.sin(theta_2)])
 gram = sp.Matrix([[1, 0, 0], [0, 1, w_uv], [0, w_uv, 1]])
 dot_ac = (a_coef.T * gram * c_coef)[0, 0]
-sym.check_identity((a_coef.T * gram * a_coef)[0, 0], 1).assert_proved()  # a-hat is a unit vector
-expansion = sym.check_identity(dot_ac, sp.cos(theta_1) * sp.cos(theta_2)
-                               + sp.sin(theta_1) * sp.sin(theta_2) * w_uv).assert_proved()
-rewriting = sym.check_identity(dot_ac - sp.cos(theta_1 + theta_2),
-                               sp.sin(theta_1) * sp.sin(theta_2) * (1 + w_uv)).assert_proved()
+sym.check_identity(
+    (a_coef.T * gram * a_coef)[0, 0], 1
+).assert_proved()  # a-hat is a unit vector
+expansion = sym.check_identity(
+    dot_ac, sp.cos(theta_1) * sp.cos(theta_2) + sp.sin(theta_1) * sp.sin(theta_2) * w_uv
+).assert_proved()
+rewriting = sym.check_identity(
+    dot_ac - sp.cos(theta_1 + theta_2), sp.sin(theta_1) * sp.sin(theta_2) * (1 + w_uv)
+).assert_proved()
 display(expansion, rewriting)
 
 # %% [markdown]
@@ -450,10 +592,14 @@ cos_ac_t = F.cosine_similarity(tri[0], tri[2])
 dist_excess = (1 - cos_ac_t) - (1 - cos_ab_t) - (1 - cos_bc_t)
 angle_excess = np.arccos(cos_ac_t) - np.arccos(cos_ab_t) - np.arccos(cos_bc_t)
 assert angle_excess.max() < 1e-9
-print(f"cosine distance violates the triangle inequality in "
-      f"{100 * np.mean(dist_excess > 1e-9):.1f}% of the triples "
-      f"(largest excess {dist_excess.max():.4f})")
-print(f"the angle violates it in {100 * np.mean(angle_excess > 1e-9):.1f}% of the triples")
+print(
+    f"cosine distance violates the triangle inequality in "
+    f"{100 * np.mean(dist_excess > 1e-9):.1f}% of the triples "
+    f"(largest excess {dist_excess.max():.4f})"
+)
+print(
+    f"the angle violates it in {100 * np.mean(angle_excess > 1e-9):.1f}% of the triples"
+)
 
 # %% [markdown]
 # The Euclidean distance between the *normalised* vectors, $\sqrt{2 - 2\cos(a, b)}$, is
@@ -465,12 +611,26 @@ print(f"the angle violates it in {100 * np.mean(angle_excess > 1e-9):.1f}% of th
 # ## The gradient
 #
 # Embedding models are trained by moving vectors to increase or decrease their cosines, so the
-# gradient of $\cos(a, b)$ with respect to $a$ is what the optimiser sees. The quotient rule gives
+# gradient of $\cos(a, b)$ with respect to $a$ is what the optimiser sees.
+#
+# ```{prf:theorem} Gradient of the cosine
+# :label: thm-cosine-gradient
+# For nonzero $a, b \in \mathbb{R}^n$ with angle $\theta$,
 #
 # $$
 # \nabla_a \cos(a, b) = \frac{b}{\lVert a\rVert\,\lVert b\rVert} - \cos(a, b)\,\frac{a}{\lVert
-# a\rVert^2} = \frac{1}{\lVert a\rVert}\Big(\hat b - \cos(a, b)\,\hat a\Big) .
+# a\rVert^2} = \frac{1}{\lVert a\rVert}\Big(\hat b - \cos(a, b)\,\hat a\Big) ,
 # $$
+#
+# which is orthogonal to $a$ and has length $\sin\theta/\lVert a\rVert$.
+# ```
+#
+# ```{prf:proof}
+# The first form is the quotient rule, with $\nabla_a\lVert a\rVert = \hat a$. The second form is
+# $\hat b$ minus its projection on $\hat a$, so it is orthogonal to $a$, and its squared length is
+# $(1 - 2\cos^2\theta + \cos^2\theta)/\lVert a\rVert^2 = \sin^2\theta/\lVert a\rVert^2$. The
+# cells below check each step with SymPy.
+# ```
 #
 # `sym.derived.cosine_similarity_gradient(n)` differentiates `sym.cosine_similarity` with SymPy,
 # proves the result equal to this closed form entry by entry, and proves that it is orthogonal to
@@ -478,7 +638,6 @@ print(f"the angle violates it in {100 * np.mean(angle_excess > 1e-9):.1f}% of th
 
 # %%
 cos_grad = sym.derived.cosine_similarity_gradient(3)
-assert cos_grad["a"] == a3 and cos_grad["b"] == b3
 display(cos_grad)
 print("a . grad = 0:", cos_grad.checks[-1].reason)
 
@@ -512,13 +671,16 @@ print("d/dk cos(k a, b) = 0, and at k = 1 it is a . grad_a cos: proved for n = 3
 
 # %%
 c_sym = sp.Symbol(r"c", real=True)  # cos(theta)
-uu, vv, uv = 1, 1, c_sym            # a-hat . a-hat, b-hat . b-hat, a-hat . b-hat
+uu, vv, uv = 1, 1, c_sym  # a-hat . a-hat, b-hat . b-hat, a-hat . b-hat
 sym.check_identity(vv - 2 * c_sym * uv + c_sym**2 * uu, 1 - c_sym**2).assert_proved()
 grad_2 = sym.derived.cosine_similarity_gradient(2)
 a2 = grad_2["a"]
 cos2 = sym.cosine_similarity(grad_2["a"], grad_2["b"])
-display(sym.check_identity(sum(g**2 for g in grad_2),
-                           (1 - cos2**2) / sum(x**2 for x in a2)).assert_proved())
+display(
+    sym.check_identity(
+        sum(g**2 for g in grad_2), (1 - cos2**2) / sum(x**2 for x in a2)
+    ).assert_proved()
+)
 
 # %% [markdown]
 # Three consequences for training:
@@ -546,13 +708,20 @@ for step in range(11):
     g_walk = G.cosine_similarity_grad(a_walk, b_target, dim=0)[0]
     cos_walk = float(F.cosine_similarity(a_walk, b_target, dim=0))
     if step % 2 == 0:
-        print(f"{step:4d} {np.linalg.norm(a_walk):8.4f} {cos_walk:10.4f} "
-              f"{np.linalg.norm(g_walk):11.4f}")
+        print(
+            f"{step:4d} {np.linalg.norm(a_walk):8.4f} {cos_walk:10.4f} "
+            f"{np.linalg.norm(g_walk):11.4f}"
+        )
     new_a = a_walk + eta * g_walk
-    assert np.isclose(new_a @ new_a, a_walk @ a_walk + eta**2 * (g_walk @ g_walk), rtol=1e-12)
+    assert np.isclose(
+        new_a @ new_a, a_walk @ a_walk + eta**2 * (g_walk @ g_walk), rtol=1e-12
+    )
     a_walk = new_a
 opposite = G.cosine_similarity_grad(-2.0 * b_target, b_target, dim=0)[0]
-print(f"exactly opposite pair: |gradient| {sym.coarse_bound(float(np.linalg.norm(opposite)))}")
+print(
+    "exactly opposite pair: |gradient| "
+    f"{sym.coarse_bound(float(np.linalg.norm(opposite)))}"
+)
 
 # %% [markdown]
 # The cosine climbs towards 1 while $\lVert a\rVert$ grows at every step and the gradient dies
@@ -563,31 +732,54 @@ print(f"exactly opposite pair: |gradient| {sym.coarse_bound(float(np.linalg.norm
 # `G.numerical_gradient`). Central differences are accurate to about $10^{-9}$ here, so that is the
 # scale of agreement to expect from them; the analytic formulas agree to rounding.
 
+
 # %%
 def random_lengths(r, n_pairs=100, low=4.0, high=8.0):
     """Columns in random directions with lengths drawn uniformly from [low, high]."""
     directions = r.normal(size=(3, n_pairs))
-    return directions / np.sqrt(np.sum(directions**2, axis=0)) * r.uniform(low, high, n_pairs)
+    return (
+        directions
+        / np.sqrt(np.sum(directions**2, axis=0))
+        * r.uniform(low, high, n_pairs)
+    )
 
 
 rng_grad = np.random.default_rng(4)
-grad_cases = sym.random_cases(rng_grad, lambda r: (random_lengths(r), random_lengths(r)), count=3)
+grad_cases = sym.random_cases(
+    rng_grad, lambda r: (random_lengths(r), random_lengths(r)), count=3
+)
 short_a = 1e-2 * rng_grad.normal(size=(3, 100))
-grad_cases["lengths 1e-2 and 1e2"] = (short_a, 1e2 * rng_grad.normal(size=short_a.shape))
+grad_cases["lengths 1e-2 and 1e2"] = (
+    short_a,
+    1e2 * rng_grad.normal(size=short_a.shape),
+)
 some_a = random_lengths(rng_grad)
-grad_cases["nearly opposite"] = (some_a, -some_a + 1e-2 * rng_grad.normal(size=some_a.shape))
-display(sym.check_numeric(list(cos_grad), [a3, b3],
-                          lambda A, B: G.cosine_similarity_grad(A, B, dim=0)[0], grad_cases))
+grad_cases["nearly opposite"] = (
+    some_a,
+    -some_a + 1e-2 * rng_grad.normal(size=some_a.shape),
+)
+display(
+    sym.check_numeric(
+        list(cos_grad),
+        [a3, b3],
+        lambda A, B: G.cosine_similarity_grad(A, B, dim=0)[0],
+        grad_cases,
+    )
+)
 
 print(f"{'n':>3s} {'analytic vs finite differences':>31s} {'a . gradient':>13s}")
 for n_fd in (2, 5, 50):
     a_fd, b_fd = rng_grad.normal(size=n_fd), rng_grad.normal(size=n_fd)
     analytic = G.cosine_similarity_grad(a_fd, b_fd, dim=0)[0]
-    numeric = G.numerical_gradient(lambda x: float(F.cosine_similarity(x, b_fd, dim=0)), a_fd)
+    numeric = G.numerical_gradient(
+        lambda x: float(F.cosine_similarity(x, b_fd, dim=0)), a_fd
+    )
     fd_error = float(np.max(np.abs(analytic - numeric)))
     assert fd_error < 1e-7
-    print(f"{n_fd:3d} {sym.coarse_bound(fd_error):>31s} "
-          f"{sym.coarse_bound(abs(float(a_fd @ analytic))):>13s}")
+    print(
+        f"{n_fd:3d} {sym.coarse_bound(fd_error):>31s} "
+        f"{sym.coarse_bound(abs(float(a_fd @ analytic))):>13s}"
+    )
 
 # %% [markdown]
 # (sec-cosine-pytorch)=
@@ -605,11 +797,12 @@ for n_fd in (2, 5, 50):
 # error, because a 1-D array has no dimension 1:
 
 # %%
+v1, v2 = np.array([1.0, 2.0, 3.0]), np.array([3.0, 2.0, 1.0])
 try:
-    F.cosine_similarity(np.array([1.0, 2.0, 3.0]), np.array([3.0, 2.0, 1.0]))
+    F.cosine_similarity(v1, v2)
 except IndexError as error:
     print("IndexError:", error)
-print(f"dim=0: {float(F.cosine_similarity(np.array([1.0, 2.0, 3.0]), np.array([3.0, 2.0, 1.0]), dim=0)):.4f}")
+print(f"dim=0: {float(F.cosine_similarity(v1, v2, dim=0)):.4f}")
 
 # %% [markdown]
 # **The wrong `dim` on a batch is silent.** A batch of 4 embeddings of size 3 compared along
@@ -618,8 +811,8 @@ print(f"dim=0: {float(F.cosine_similarity(np.array([1.0, 2.0, 3.0]), np.array([3
 
 # %%
 batch_1, batch_2 = rng.normal(size=(4, 3)), rng.normal(size=(4, 3))
-per_example = F.cosine_similarity(batch_1, batch_2)            # dim=1: one cosine per row
-per_feature = F.cosine_similarity(batch_1, batch_2, dim=0)     # one "cosine" per column
+per_example = F.cosine_similarity(batch_1, batch_2)  # dim=1: one cosine per row
+per_feature = F.cosine_similarity(batch_1, batch_2, dim=0)  # one "cosine" per column
 print(f"dim=1: shape {per_example.shape}, values {per_example}")
 print(f"dim=0: shape {per_feature.shape}, values {per_feature}")
 
@@ -672,19 +865,26 @@ def older_rule(x1, x2, eps=1e-8):
     return np.sum(x1 * x2, axis=1) / np.maximum(product, eps)
 
 
-print(f"{'|x1|':>7s} {'|x2|':>7s} {'current rule':>13s} {'older rule':>11s} "
-      f"{'embedding loss':>15s}")
+print(
+    f"{'|x1|':>7s} {'|x2|':>7s} {'current rule':>13s} {'older rule':>11s} "
+    f"{'embedding loss':>15s}"
+)
 eps_rows = {}
 for len_1, len_2 in [(1.0, 1.0), (1e-5, 1e-5), (1e-9, 100.0), (1e-9, 1e-9), (0.0, 1.0)]:
     x1, x2 = len_1 * unit_x1, len_2 * unit_x2
     current = float(F.cosine_similarity(x1, x2)[0])
     older = float(older_rule(x1, x2)[0])
-    embedding = 1.0 - float(F.cosine_embedding_loss(x1, x2, np.array([1]), reduction="none")[0])
+    embedding = 1.0 - float(
+        F.cosine_embedding_loss(x1, x2, np.array([1]), reduction="none")[0]
+    )
     eps_rows[(len_1, len_2)] = (current, older, embedding)
     print(f"{len_1:7.0e} {len_2:7.0e} {current:13.4e} {older:11.4e} {embedding:15.4e}")
 assert eps_rows[(0.0, 1.0)] == (0.0, 0.0, 0.0)
 zero_pair_loss = float(F.cosine_embedding_loss(0.0 * unit_x1, unit_x2, np.array([-1])))
-print(f"cosine_embedding_loss of a zero vector in a pair labelled -1 (margin 0): {zero_pair_loss}")
+print(
+    "cosine_embedding_loss of a zero vector in a pair labelled -1 (margin 0): "
+    f"{zero_pair_loss}"
+)
 assert math.isclose(eps_rows[(1e-9, 100.0)][0], 0.05, rel_tol=1e-9)
 assert math.isclose(eps_rows[(1e-9, 100.0)][1], 0.5, rel_tol=1e-9)
 
@@ -738,11 +938,16 @@ except ValueError as error:
 margin_sym = sp.Symbol("m", real=True)
 loss_similar = sym.cosine_embedding_loss(a3, b3, 1)
 loss_dissimilar = sym.cosine_embedding_loss(a3, b3, -1, margin=margin_sym)
-display(sp.Eq(sp.Symbol(r"\ell_{y=1}"), loss_similar),
-        sp.Eq(sp.Symbol(r"\ell_{y=-1}"), loss_dissimilar))
+display(
+    sp.Eq(sp.Symbol(r"\ell_{y=1}"), loss_similar),
+    sp.Eq(sp.Symbol(r"\ell_{y=-1}"), loss_dissimilar),
+)
 sym.check_identity(loss_similar, 1 - cos3).assert_proved()
-print("y = 1: loss = 1 - cos(a, b), proved;  y = -1:", loss_dissimilar.func.__name__,
-      "of 0 and cos - m")
+print(
+    "y = 1: loss = 1 - cos(a, b), proved;  y = -1:",
+    loss_dissimilar.func.__name__,
+    "of 0 and cos - m",
+)
 
 # %% [markdown]
 # Lambdified, the two branches agree with `F.cosine_embedding_loss(..., reduction='none')` on
@@ -751,11 +956,15 @@ print("y = 1: loss = 1 - cos(a, b), proved;  y = -1:", loss_dissimilar.func.__na
 # $10^{-12}/\lVert x\rVert^2$, up to $10^{-9}$ for the shortest of these random vectors. The
 # tolerance is set to match.
 
+
 # %%
 def embedding_loss(label, margin):
     def reference(A, B):
         target = np.full(A.shape[1], label)
-        return F.cosine_embedding_loss(A.T, B.T, target, margin=margin, reduction="none")
+        return F.cosine_embedding_loss(
+            A.T, B.T, target, margin=margin, reduction="none"
+        )
+
     return reference
 
 
@@ -763,13 +972,23 @@ embedding_checks = {}
 for label, margin in [(1, 0.0), (-1, 0.0), (-1, 0.5), (-1, -0.5)]:
     expr = sym.cosine_embedding_loss(a3, b3, label, margin=sp.Float(margin))
     embedding_cases = sym.random_cases(rng, lambda r: pairs(columns(300)), count=2)
-    embedding_cases["nearly parallel"] = pairs(columns(300),
-                                               lambda r, a: a + 0.1 * r.normal(size=a.shape))
+    embedding_cases["nearly parallel"] = pairs(
+        columns(300), lambda r, a: a + 0.1 * r.normal(size=a.shape)
+    )
     embedding_checks[(label, margin)] = sym.check_numeric(
-        expr, [a3, b3], embedding_loss(label, margin), embedding_cases, rtol=1e-8, atol=1e-8)
+        expr,
+        [a3, b3],
+        embedding_loss(label, margin),
+        embedding_cases,
+        rtol=1e-8,
+        atol=1e-8,
+    )
 for (label, margin), table in embedding_checks.items():
-    print(f"y = {label:2d}, margin = {margin:4.1f}:", "agree on",
-          ", ".join(row.case for row in table.rows))
+    print(
+        f"y = {label:2d}, margin = {margin:4.1f}:",
+        "agree on",
+        ", ".join(row.case for row in table.rows),
+    )
 display(embedding_checks[(-1, 0.5)])
 
 # %% [markdown]
@@ -778,19 +997,24 @@ display(embedding_checks[(-1, 0.5)])
 # have the given cosine. The $y = 1$ line has slope $-1$ everywhere; each $y = -1$ curve is a hinge,
 # flat (no gradient at all) below its margin and of slope 1 above it.
 
-# %% mystnb={"image": {"alt": "Cosine embedding loss of one pair against the cosine of its two vectors, from -1 to 1. For a similar pair (y = 1) the loss is the straight line 1 - cos, falling from 2 at cos = -1 to 0 at cos = 1. For a dissimilar pair (y = -1) the loss is a hinge max(0, cos - margin): zero up to the margin and rising with slope 1 after it, reaching 1 - margin at cos = 1; the three hinges have margins -0.5, 0 and 0.5, so the curve for margin -0.5 is highest and reaches 1.5."}}
+# %% tags=["hide-input"] mystnb={"image": {"alt": "Cosine embedding loss of one pair against the cosine of its two vectors, from -1 to 1. For a similar pair (y = 1) the loss is the straight line 1 - cos, falling from 2 at cos = -1 to 0 at cos = 1. For a dissimilar pair (y = -1) the loss is a hinge max(0, cos - margin): zero up to the margin and rising with slope 1 after it, reaching 1 - margin at cos = 1; the three hinges have margins -0.5, 0 and 0.5, so the curve for margin -0.5 is highest and reaches 1.5."}}
 cos_grid = np.linspace(-1.0, 1.0, 401)
 pair_1 = np.tile([1.0, 0.0], (cos_grid.size, 1))
 pair_2 = np.stack([cos_grid, np.sqrt(1.0 - cos_grid**2)], axis=1)
 similar = np.ones(cos_grid.size, dtype=int)
-curves = {r"similar pair, $y = 1$: $1 - \cos$": F.cosine_embedding_loss(
-    pair_1, pair_2, similar, reduction="none")}
+curves = {
+    r"similar pair, $y = 1$: $1 - \cos$": F.cosine_embedding_loss(
+        pair_1, pair_2, similar, reduction="none"
+    )
+}
 for margin in (-0.5, 0.0, 0.5):
     curves[rf"dissimilar, $y = -1$, margin ${margin:g}$"] = F.cosine_embedding_loss(
-        pair_1, pair_2, -similar, margin=margin, reduction="none")
+        pair_1, pair_2, -similar, margin=margin, reduction="none"
+    )
 fig, ax = plt.subplots(figsize=(7.5, 4.2))
-lines = lbplot.loss_curve(ax, cos_grid, curves, r"cosine $\cos(x_1, x_2)$ of the pair",
-                          unit="dimensionless")
+lines = lbplot.loss_curve(
+    ax, cos_grid, curves, r"cosine $\cos(x_1, x_2)$ of the pair", unit="dimensionless"
+)
 for line, style in zip(lines, ["-", "--", "-.", ":"]):
     line.set_linestyle(style)
 ax.set_xlim(-1.02, 1.02)
@@ -820,12 +1044,23 @@ try:
 except ValueError as error:
     print("lossbook, labels 1/0: ValueError:", error)
 per_pair_pm = F.cosine_embedding_loss(x_left, x_right, labels_pm, reduction="none")
-as_if_similar = F.cosine_embedding_loss(x_left, x_right, np.ones(4, dtype=int), reduction="none")
-per_pair_01 = np.where(labels_01 == 1, as_if_similar, 0.0)  # PyTorch: 0 unless the label is 1 or -1
+as_if_similar = F.cosine_embedding_loss(
+    x_left, x_right, np.ones(4, dtype=int), reduction="none"
+)
+per_pair_01 = np.where(
+    labels_01 == 1, as_if_similar, 0.0
+)  # PyTorch: 0 unless the label is 1 or -1
 print("cosines of the pairs:               ", F.cosine_similarity(x_left, x_right))
-print("labels +1/-1, per pair:             ", per_pair_pm,
-      f" mean {float(F.cosine_embedding_loss(x_left, x_right, labels_pm)):.4f}")
-print("labels  1/0,  per pair (PyTorch):   ", per_pair_01, f" mean {per_pair_01.mean():.4f}")
+print(
+    "labels +1/-1, per pair:             ",
+    per_pair_pm,
+    f" mean {float(F.cosine_embedding_loss(x_left, x_right, labels_pm)):.4f}",
+)
+print(
+    "labels  1/0,  per pair (PyTorch):   ",
+    per_pair_01,
+    f" mean {per_pair_01.mean():.4f}",
+)
 
 # %% [markdown]
 # The dissimilar pairs, which have cosine 0.8 and should cost 0.8 each, cost nothing. Convert the
@@ -839,7 +1074,9 @@ print("labels  1/0,  per pair (PyTorch):   ", per_pair_01, f" mean {per_pair_01.
 
 # %%
 for margin in (1.0, 0.5, 0.0, -0.5):
-    loss = float(F.cosine_embedding_loss(x_left, x_right, -np.ones(4, dtype=int), margin=margin))
+    loss = float(
+        F.cosine_embedding_loss(x_left, x_right, -np.ones(4, dtype=int), margin=margin)
+    )
     print(f"margin {margin:4.1f}: mean loss of the four pairs labelled -1 = {loss:.4f}")
 
 # %% [markdown]
@@ -854,7 +1091,8 @@ for margin in (1.0, 0.5, 0.0, -0.5):
 # %%
 documents = [
     "The cat sat on the mat.",
-    "My cat sat on the warm mat, and the cat purred while the dog slept on the mat by the door.",
+    "My cat sat on the warm mat, and the cat purred while the dog slept on the mat by "
+    "the door.",
     "Stock markets fell.",
     "Investors sold shares as the stock market fell and the bank raised rates.",
     "Heavy rain is expected on Monday.",
@@ -862,11 +1100,17 @@ documents = [
 ]
 tokens = [re.findall(r"[a-z]+", text.lower()) for text in documents]
 vocabulary = sorted({word for words in tokens for word in words})
-counts = np.array([[words.count(word) for word in vocabulary] for words in tokens], dtype=float)
+counts = np.array(
+    [[words.count(word) for word in vocabulary] for words in tokens], dtype=float
+)
 print(f"{len(documents)} documents, vocabulary of {len(vocabulary)} words")
 print("words of document 0:", [w for w, c in zip(vocabulary, counts[0]) if c > 0])
-print("counts of document 0:", counts[0][counts[0] > 0].astype(int),
-      "| of document 5:", counts[5][counts[5] > 0].astype(int))
+print(
+    "counts of document 0:",
+    counts[0][counts[0] > 0].astype(int),
+    "| of document 5:",
+    counts[5][counts[5] > 0].astype(int),
+)
 
 # %% [markdown]
 # One call with broadcasting gives the whole $6 \times 6$ matrix of cosine similarities, and the
@@ -894,10 +1138,15 @@ show_matrix(dist_docs, "Euclidean distance between count vectors")
 others = np.arange(1, len(documents))
 by_cosine = others[np.argsort(-cos_docs[0, others], kind="stable")]
 by_distance = others[np.argsort(dist_docs[0, others], kind="stable")]
-print(f"{'rank':>4s}  {'by cosine (highest first)':<34s} {'by Euclidean distance (nearest first)'}")
+print(
+    f"{'rank':>4s}  {'by cosine (highest first)':<34s} "
+    f"{'by Euclidean distance (nearest first)'}"
+)
 for rank, (i, j) in enumerate(zip(by_cosine, by_distance), start=1):
-    print(f"{rank:4d}  doc {i}: cos {cos_docs[0, i]:.3f}{'':16s}"
-          f"  doc {j}: distance {dist_docs[0, j]:.3f}")
+    print(
+        f"{rank:4d}  doc {i}: cos {cos_docs[0, i]:.3f}{'':16s}"
+        f"  doc {j}: distance {dist_docs[0, j]:.3f}"
+    )
 assert by_cosine[0] == 5 and by_distance[0] == 2 and by_distance[-1] == 5
 assert cos_docs[0, 2] == 0.0
 for i in (3, 4):
@@ -974,8 +1223,9 @@ assert np.isclose(dist_docs[0, 5], 2 * np.linalg.norm(counts[0]), rtol=1e-12)
 a_c, b_c = sym.logits(3, name="a"), sym.logits(3, name="b")
 mean_a, mean_b = sum(a_c) / 3, sum(b_c) / 3
 centred_a, centred_b = [x - mean_a for x in a_c], [y - mean_b for y in b_c]
-pearson = (sum(x * y for x, y in zip(centred_a, centred_b))
-           / sp.sqrt(sum(x**2 for x in centred_a) * sum(y**2 for y in centred_b)))
+pearson = sum(x * y for x, y in zip(centred_a, centred_b)) / sp.sqrt(
+    sum(x**2 for x in centred_a) * sum(y**2 for y in centred_b)
+)
 sym.check_identity(pearson, sym.cosine_similarity(centred_a, centred_b)).assert_proved()
 print("(a) Pearson r = cosine of the centred vectors: proved for n = 3")
 dan, eve = np.array([1.0, 2.0, 1.0]), np.array([5.0, 4.0, 5.0])
@@ -983,9 +1233,14 @@ cos_de = float(F.cosine_similarity(dan, eve, dim=0))
 r_de = float(F.cosine_similarity(dan - dan.mean(), eve - eve.mean(), dim=0))
 assert np.isclose(r_de, np.corrcoef(dan, eve)[0, 1], rtol=1e-12)
 print(f"(b) cosine {cos_de:.4f}, Pearson correlation {r_de:.4f}")
-ann_c, bob_c = ratings["Ann"] - ratings["Ann"].mean(), ratings["Bob"] - ratings["Bob"].mean()
-print(f"(c) centred Ann {ann_c}, centred Bob {bob_c}: "
-      f"F.cosine_similarity = {float(F.cosine_similarity(ann_c, bob_c, dim=0)):.4f}")
+ann_c, bob_c = (
+    ratings["Ann"] - ratings["Ann"].mean(),
+    ratings["Bob"] - ratings["Bob"].mean(),
+)
+print(
+    f"(c) centred Ann {ann_c}, centred Bob {bob_c}: "
+    f"F.cosine_similarity = {float(F.cosine_similarity(ann_c, bob_c, dim=0)):.4f}"
+)
 
 # %% [markdown]
 # ```{solution-end}
@@ -1016,19 +1271,28 @@ a_ex, b_ex, m_ex = np.array([1.0, 1.0, 0.0]), np.array([1.0, 0.2, 0.5]), 0.2
 
 
 def dissimilar_loss(x):
-    return float(F.cosine_embedding_loss(x[None, :], b_ex[None, :], np.array([-1]), margin=m_ex,
-                                         reduction="sum"))
+    return float(
+        F.cosine_embedding_loss(
+            x[None, :], b_ex[None, :], np.array([-1]), margin=m_ex, reduction="sum"
+        )
+    )
 
 
 cos_ex = float(F.cosine_similarity(a_ex, b_ex, dim=0))
-formula_ex = G.cosine_similarity_grad(a_ex, b_ex, dim=0)[0] if cos_ex > m_ex else np.zeros(3)
+formula_ex = (
+    G.cosine_similarity_grad(a_ex, b_ex, dim=0)[0] if cos_ex > m_ex else np.zeros(3)
+)
 numeric_ex = G.numerical_gradient(dissimilar_loss, a_ex)
 assert np.allclose(formula_ex, numeric_ex, atol=1e-7)
-print(f"(b) cos(a, b) = {cos_ex:.4f} > m = {m_ex}: formula {formula_ex}, "
-      f"finite differences {numeric_ex}")
+print(
+    f"(b) cos(a, b) = {cos_ex:.4f} > m = {m_ex}: formula {formula_ex}, "
+    f"finite differences {numeric_ex}"
+)
 a_next = a_ex - 0.5 * formula_ex
-print(f"(c) loss {dissimilar_loss(a_ex):.4f} -> {dissimilar_loss(a_next):.4f}; "
-      f"|a| {np.linalg.norm(a_ex):.4f} -> {np.linalg.norm(a_next):.4f}")
+print(
+    f"(c) loss {dissimilar_loss(a_ex):.4f} -> {dissimilar_loss(a_next):.4f}; "
+    f"|a| {np.linalg.norm(a_ex):.4f} -> {np.linalg.norm(a_next):.4f}"
+)
 
 # %% [markdown]
 # ```{solution-end}
@@ -1066,14 +1330,21 @@ rho_cos = d_cos(pa, pc) / (d_cos(pa, pb) + d_cos(pb, pc))
 sym.check_identity(rho_cos, 1 + sp.cos(phi)).assert_proved()
 limit_cos = sp.limit(rho_cos, phi, 0, "+")
 assert limit_cos == 2
-print(f"(a) rho = 1 + cos(varphi); limit as varphi -> 0: {limit_cos}; "
-      f"rho(pi/2) = {sp.simplify(rho_cos.subs(phi, sp.pi / 2))}")
+print(
+    f"(a) rho = 1 + cos(varphi); limit as varphi -> 0: {limit_cos}; "
+    f"rho(pi/2) = {sp.simplify(rho_cos.subs(phi, sp.pi / 2))}"
+)
 rho_chord = d_chord(pa, pc) / (d_chord(pa, pb) + d_chord(pb, pc))
 phi_grid = np.linspace(1e-3, np.pi / 2, 500)
 rho_values = sp.lambdify(phi, rho_chord, modules=["numpy"])(phi_grid)
-assert np.allclose(rho_values, np.cos(phi_grid / 2), rtol=1e-12) and rho_values.max() <= 1
-print(f"(b) chord ratio = cos(varphi/2): between {rho_values.min():.4f} and {rho_values.max():.4f} "
-      f"on the grid")
+assert (
+    np.allclose(rho_values, np.cos(phi_grid / 2), rtol=1e-12) and rho_values.max() <= 1
+)
+print(
+    f"(b) chord ratio = cos(varphi/2): between {rho_values.min():.4f} and "
+    f"{rho_values.max():.4f} "
+    f"on the grid"
+)
 
 # %% [markdown]
 # ```{solution-end}
@@ -1106,11 +1377,18 @@ print(f"(b) chord ratio = cos(varphi/2): between {rho_values.min():.4f} and {rho
 rng_ex = np.random.default_rng(4)
 print(f"{'n':>5s} {'mean cos':>9s} {'mean cos^2':>11s} {'1/n':>7s}")
 for n_dim in (2, 10, 100, 1000):
-    cos_rand = F.cosine_similarity(rng_ex.normal(size=(5000, n_dim)),
-                                   rng_ex.normal(size=(5000, n_dim)))
+    cos_rand = F.cosine_similarity(
+        rng_ex.normal(size=(5000, n_dim)), rng_ex.normal(size=(5000, n_dim))
+    )
     assert abs(np.mean(cos_rand**2) * n_dim - 1) < 0.1
-    print(f"{n_dim:5d} {np.mean(cos_rand):9.4f} {np.mean(cos_rand**2):11.5f} {1 / n_dim:7.4f}")
-print(f"(c) 1/sqrt(768) = {1 / math.sqrt(768):.4f}; 0.2 is {0.2 * math.sqrt(768):.1f} of these")
+    print(
+        f"{n_dim:5d} {np.mean(cos_rand):9.4f} {np.mean(cos_rand**2):11.5f} "
+        f"{1 / n_dim:7.4f}"
+    )
+print(
+    f"(c) 1/sqrt(768) = {1 / math.sqrt(768):.4f}; 0.2 is {0.2 * math.sqrt(768):.1f} of "
+    "these"
+)
 
 # %% [markdown]
 # ```{solution-end}
@@ -1138,18 +1416,27 @@ print(f"(c) 1/sqrt(768) = {1 / math.sqrt(768):.4f}; 0.2 is {0.2 * math.sqrt(768)
 
 # %%
 r_len_ex = sp.Symbol("r", positive=True)
-(r_one_percent,) = sp.solve(sp.Eq(r_len_ex**2 / (r_len_ex**2 + sp.Rational(1, 10**12)),
-                                  sp.Rational(99, 100)), r_len_ex)
+(r_one_percent,) = sp.solve(
+    sp.Eq(r_len_ex**2 / (r_len_ex**2 + sp.Rational(1, 10**12)), sp.Rational(99, 100)),
+    r_len_ex,
+)
 r_value = float(r_one_percent)
 x1_ex, x2_ex = r_value * unit_x1, r_value * unit_x2
-cos_loss = 1.0 - float(F.cosine_embedding_loss(x1_ex, x2_ex, np.array([1]), reduction="none")[0])
+cos_loss = 1.0 - float(
+    F.cosine_embedding_loss(x1_ex, x2_ex, np.array([1]), reduction="none")[0]
+)
 cos_true = float(F.cosine_similarity(x1_ex, x2_ex)[0])
 assert math.isclose(cos_loss / cos_true, 0.99, rel_tol=1e-9)
 print(f"(a) r = {r_one_percent} = {r_value:.4e}")
-print(f"(b) at that length: loss's cosine {cos_loss:.6f}, F.cosine_similarity {cos_true:.6f}, "
-      f"ratio {cos_loss / cos_true:.6f}")
-print(f"(c) F.cosine_similarity is exact down to eps = 1e-8: at r = 2e-8 it gives "
-      f"{float(F.cosine_similarity(2e-8 * unit_x1, 2e-8 * unit_x2)[0]):.6f}")
+print(
+    f"(b) at that length: loss's cosine {cos_loss:.6f}, F.cosine_similarity "
+    f"{cos_true:.6f}, "
+    f"ratio {cos_loss / cos_true:.6f}"
+)
+print(
+    f"(c) F.cosine_similarity is exact down to eps = 1e-8: at r = 2e-8 it gives "
+    f"{float(F.cosine_similarity(2e-8 * unit_x1, 2e-8 * unit_x2)[0]):.6f}"
+)
 
 # %% [markdown]
 # ```{solution-end}

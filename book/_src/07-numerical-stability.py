@@ -10,18 +10,38 @@
 # does the formula on the page give the wrong number in floating point, and how do the stable
 # formulas of `lossbook` and PyTorch avoid it?**
 #
-# The figure below shows the question in one picture. It is the {term}`cross-entropy` of a
-# two-class prediction with {term}`logit`s $z = (t, 0)$ and target class 0, as a function of the
-# margin $t$. The exact loss is $\log(1 + e^{-t})$: about $|t|$ {term}`nat`s when the model is
-# confidently wrong ($t \ll 0$) and about $e^{-t}$ when it is confidently right. Three ways of
-# computing it in float64 are compared with the exact value (computed with 50 significant digits
-# by mpmath):
+# **In this chapter** you will
 #
-# - the **textbook formula**, the definition typed in literally: {term}`softmax`, then log, then
-#   $-\sum_c y_c \log q_c$ with a {term}`one-hot encoding` $y$;
-# - **PyTorch's formula** for `log_softmax`, $z - m - \log\sum_j e^{z_j - m}$ with
-#   $m = \max_j z_j$ (written out here in NumPy: a chapter of this book never imports PyTorch);
-# - **`lossbook`**, `F.cross_entropy`, which uses the formulas this chapter derives.
+# - see the finite range and the relative precision of float32 and float64, and measure errors
+#   in {term}`ulp`s against 50-digit references from mpmath;
+# - prove the log-sum-exp shift identity for every number of classes
+#   ({prf:ref}`thm-logsumexp-shift`) and see why the shift by the maximum is the safe choice;
+# - learn why `log_softmax(z)` must replace `log(softmax(z))`, and how `log1p`, `expm1` and the
+#   stable {term}`softplus` make binary cross-entropy safe;
+# - follow the tiny-loss regime of a confident, correct prediction, where even PyTorch's formula
+#   returns 0, and measure the relative error of every loss across logit magnitudes;
+# - weigh PyTorch's deliberate numerical choices: the $-100$ clamp of `binary_cross_entropy`, the
+#   threshold of `softplus`, and the `eps` of `cosine_similarity`, with its gradient.
+#
+# **You need**
+#
+# - cross-entropy on logits and log-softmax, from {doc}`02-cross-entropy` and
+#   {doc}`03-negative-log-likelihood`;
+# - binary cross-entropy with logits, from {doc}`04-binary-cross-entropy`;
+# - cosine similarity and its `eps`, from {doc}`06-cosine-similarity`.
+
+# %% tags=["remove-cell"]
+# Where lossbook is missing (Colab, a fresh environment), install this book's version of it.
+import importlib.util
+import os
+import subprocess
+import sys
+
+if importlib.util.find_spec("lossbook") is None:
+    requirement = os.environ.get(
+        "LOSSBOOK_REQUIREMENT", "lossbook @ git+https://github.com/lossbook/lossbook@v0.2.0"
+    )
+    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", requirement], check=True)
 
 # %%
 import math
@@ -37,12 +57,30 @@ import lossbook.gradients as G
 import lossbook.plotting as lbplot
 import lossbook.symbolic as sym
 
+# %%
 np.set_printoptions(precision=6, suppress=True)
 lbplot.use_style()
 rng = np.random.default_rng(2026)
 mpmath.mp.dps = 50  # 50 significant digits for every reference value in this chapter
 
+# %% [markdown]
+# The figure below shows the question in one picture. It is the {term}`cross-entropy` of a
+# two-class prediction with {term}`logit`s $z = (t, 0)$ and target class 0, as a function of the
+# margin $t$. The exact loss is $\log(1 + e^{-t})$: about $|t|$ {term}`nat`s when the model is
+# confidently wrong ($t \ll 0$) and about $e^{-t}$ when it is confidently right. Three ways of
+# computing it in float64 are compared with the exact value (computed with 50 significant digits
+# by mpmath):
+#
+# - the **textbook formula**, the definition typed in literally: {term}`softmax`, then log, then
+#   $-\sum_c y_c \log q_c$ with a {term}`one-hot encoding` $y$;
+# - **PyTorch's formula** for `log_softmax`, $z - m - \log\sum_j e^{z_j - m}$ with
+#   $m = \max_j z_j$ (written out here in NumPy: a chapter of this book never imports PyTorch);
+# - **`lossbook`**, `F.cross_entropy`, which uses the formulas this chapter derives.
+#
+# The three methods and the 50-digit reference, as code:
 
+
+# %%
 def textbook_softmax(z):
     """softmax(z) exactly as defined: exp, then divide by the sum (no shift)."""
     e = np.exp(z)
@@ -65,37 +103,75 @@ def pytorch_formula_log_softmax(z):
 def exact_cross_entropy(z, y):
     """-log softmax(z)_y with 50 digits, from the float inputs taken exactly."""
     zs = [mpmath.mpf(float(v)) for v in np.ravel(z)]
-    # log(sum_j exp(z_j - z_y)), written with log1p so that tiny losses keep all their digits
-    return mpmath.log1p(mpmath.fsum(mpmath.exp(v - zs[y]) for j, v in enumerate(zs) if j != y))
+    # log(sum_j exp(z_j - z_y)), with log1p so that tiny losses keep all their digits
+    return mpmath.log1p(
+        mpmath.fsum(mpmath.exp(v - zs[y]) for j, v in enumerate(zs) if j != y)
+    )
 
 
-# %% mystnb={"image": {"alt": "Base-10 logarithm of the cross-entropy of logits (t, 0) with target 0, against the margin t from -800 to 800, in float64. The exact loss (grey) is a straight line of slope about -0.43 for t above 0, reaching 10 to the -347 at t = 800, and grows like log10 of |t| for negative t. The lossbook values (dots) follow it down to the smallest float64 number near 10 to the -323 (t about 745) and are 0 beyond. PyTorch's formula gives exactly 0 for every t above about 37 (markers on the bottom row). The textbook formula also gives 0 from t about 37, returns nan for t above 709.8 and inf for t below -745 (markers on the top row)."}}
+# %% tags=["hide-input"] mystnb={"image": {"alt": "Base-10 logarithm of the cross-entropy of logits (t, 0) with target 0, against the margin t from -800 to 800, in float64. The exact loss (grey) is a straight line of slope about -0.43 for t above 0, reaching 10 to the -347 at t = 800, and grows like log10 of |t| for negative t. The lossbook values (dots) follow it down to the smallest float64 number near 10 to the -323 (t about 745) and are 0 beyond. PyTorch's formula gives exactly 0 for every t above about 37 (markers on the bottom row). The textbook formula also gives 0 from t about 37, returns nan for t above 709.8 and inf for t below -745 (markers on the top row)."}}
 t_margin = np.linspace(-800.0, 800.0, 161)
 z_margin = np.stack([t_margin, np.zeros_like(t_margin)], axis=1)
-exact_log10 = np.array([float(mpmath.log10(exact_cross_entropy(z, 0))) for z in z_margin])
+exact_log10 = np.array(
+    [float(mpmath.log10(exact_cross_entropy(z, 0))) for z in z_margin]
+)
 with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
     by_textbook = textbook_cross_entropy(z_margin, 0)
 by_pytorch_formula = -pytorch_formula_log_softmax(z_margin)[:, 0]
-by_lossbook = F.cross_entropy(z_margin, np.zeros(len(t_margin), dtype=int), reduction="none")
+by_lossbook = F.cross_entropy(
+    z_margin, np.zeros(len(t_margin), dtype=int), reduction="none"
+)
 
-TOP, BOTTOM = 30.0, -380.0  # rows where inf/nan (top) and exact zeros (bottom) are drawn
+TOP, BOTTOM = (
+    30.0,
+    -380.0,
+)  # rows where inf/nan (top) and exact zeros (bottom) are drawn
 fig, ax = plt.subplots(figsize=(9, 4.8))
 ax.plot(t_margin, exact_log10, color="0.6", lw=5, label="exact (mpmath, 50 digits)")
-methods = [("textbook formula", by_textbook, lbplot.PALETTE.vermillion, "s", 7),
-           ("PyTorch's formula", by_pytorch_formula, lbplot.PALETTE.blue, "^", 6),
-           ("lossbook F.cross_entropy", by_lossbook, lbplot.PALETTE.black, "o", 3)]
+methods = [
+    ("textbook formula", by_textbook, lbplot.PALETTE.vermillion, "s", 7),
+    ("PyTorch's formula", by_pytorch_formula, lbplot.PALETTE.blue, "^", 6),
+    ("lossbook F.cross_entropy", by_lossbook, lbplot.PALETTE.black, "o", 3),
+]
 for k, (label, values, colour, marker, size) in enumerate(methods):
     positive = np.isfinite(values) & (values > 0)
-    ax.plot(t_margin[positive], np.log10(values[positive]), marker, ms=size, color=colour,
-            ls="none", label=label, alpha=0.85)
+    ax.plot(
+        t_margin[positive],
+        np.log10(values[positive]),
+        marker,
+        ms=size,
+        color=colour,
+        ls="none",
+        label=label,
+        alpha=0.85,
+    )
     zero, bad = values == 0, ~np.isfinite(values)
-    ax.plot(t_margin[zero], np.full(zero.sum(), BOTTOM + 8 * k), marker, ms=size, color=colour,
-            ls="none", mfc="none")
-    ax.plot(t_margin[bad], np.full(bad.sum(), TOP - 8 * k), marker, ms=size, color=colour,
-            ls="none", mfc="none")
+    ax.plot(
+        t_margin[zero],
+        np.full(zero.sum(), BOTTOM + 8 * k),
+        marker,
+        ms=size,
+        color=colour,
+        ls="none",
+        mfc="none",
+    )
+    ax.plot(
+        t_margin[bad],
+        np.full(bad.sum(), TOP - 8 * k),
+        marker,
+        ms=size,
+        color=colour,
+        ls="none",
+        mfc="none",
+    )
 ax.axhline(np.log10(np.finfo(np.float64).smallest_subnormal), color="0.3", ls=":", lw=1)
-ax.text(-790, np.log10(np.finfo(np.float64).smallest_subnormal) + 6,
-        "smallest positive float64", fontsize=9, color="0.3")
+ax.text(
+    -790,
+    np.log10(np.finfo(np.float64).smallest_subnormal) + 6,
+    "smallest positive float64",
+    fontsize=9,
+    color="0.3",
+)
 ax.text(-790, TOP - 22, "open markers at the top: inf or nan", fontsize=9)
 ax.text(-790, BOTTOM + 26, "open markers at the bottom: exactly 0", fontsize=9)
 ax.set_ylim(BOTTOM - 10, TOP + 10)
@@ -138,18 +214,26 @@ plt.show()
 # $e^x$ overflows for $x > \log(\text{max})$ and underflows to 0 for $x$ below
 # $\log(\text{smallest subnormal}/2)$.
 
+
 # %%
 def format_table():
-    rows = [("significand bits p", lambda f: f"{f.nmant + 1}"),
-            ("machine epsilon 2^(1-p)", lambda f: f"{float(f.eps):.4e}"),
-            ("unit roundoff u = eps/2", lambda f: f"{float(f.eps) / 2:.4e}"),
-            ("largest finite number", lambda f: f"{float(f.max):.4e}"),
-            ("smallest normal number", lambda f: f"{float(f.smallest_normal):.4e}"),
-            ("smallest subnormal number", lambda f: f"{float(f.smallest_subnormal):.4e}"),
-            ("exp(x) overflows for x >", lambda f: f"{math.log(float(f.max)):.4f}"),
-            ("exp(x) is subnormal for x <", lambda f: f"{math.log(float(f.smallest_normal)):.4f}"),
-            ("exp(x) underflows to 0 for x <",
-             lambda f: f"{math.log(float(f.smallest_subnormal)) - math.log(2):.4f}")]
+    rows = [
+        ("significand bits p", lambda f: f"{f.nmant + 1}"),
+        ("machine epsilon 2^(1-p)", lambda f: f"{float(f.eps):.4e}"),
+        ("unit roundoff u = eps/2", lambda f: f"{float(f.eps) / 2:.4e}"),
+        ("largest finite number", lambda f: f"{float(f.max):.4e}"),
+        ("smallest normal number", lambda f: f"{float(f.smallest_normal):.4e}"),
+        ("smallest subnormal number", lambda f: f"{float(f.smallest_subnormal):.4e}"),
+        ("exp(x) overflows for x >", lambda f: f"{math.log(float(f.max)):.4f}"),
+        (
+            "exp(x) is subnormal for x <",
+            lambda f: f"{math.log(float(f.smallest_normal)):.4f}",
+        ),
+        (
+            "exp(x) underflows to 0 for x <",
+            lambda f: f"{math.log(float(f.smallest_subnormal)) - math.log(2):.4f}",
+        ),
+    ]
     f32, f64 = np.finfo(np.float32), np.finfo(np.float64)
     print(f"{'':32s} {'float32':>12s} {'float64':>12s}")
     for name, fmt in rows:
@@ -165,13 +249,19 @@ format_table()
 # %%
 with np.errstate(over="ignore", under="ignore"):
     for dtype, inside_hi, outside_hi, inside_lo, outside_lo in [
-            (np.float32, 88.5, 89.0, -103.0, -104.5), (np.float64, 709.5, 710.0, -744.5, -745.5)]:
+        (np.float32, 88.5, 89.0, -103.0, -104.5),
+        (np.float64, 709.5, 710.0, -744.5, -745.5),
+    ]:
         e_in, e_out = np.exp(dtype(inside_hi)), np.exp(dtype(outside_hi))
         t_in, t_out = np.exp(dtype(inside_lo)), np.exp(dtype(outside_lo))
         assert np.isfinite(e_in) and np.isinf(e_out) and t_in > 0 and t_out == 0
-        print(f"{dtype.__name__}: exp({inside_hi}) = {float(e_in):.4e}, exp({outside_hi}) = "
-              f"{float(e_out)};  exp({inside_lo}) = {float(t_in):.4e}, exp({outside_lo}) = "
-              f"{float(t_out)}")
+        print(
+            f"{dtype.__name__}: exp({inside_hi}) = {float(e_in):.4e}, "
+            f"exp({outside_hi}) = "
+            f"{float(e_out)};  exp({inside_lo}) = {float(t_in):.4e}, exp({outside_lo}) "
+            "= "
+            f"{float(t_out)}"
+        )
 
 # %% [markdown]
 # A logit of 89 is not exotic: in float32 (the default of deep learning) a single
@@ -195,13 +285,14 @@ with np.errstate(over="ignore", under="ignore"):
 # and good library implementations of $\exp$, $\log$ and $\log1p$ come close to the same bound.
 
 # %%
-print(f"{'x':>10s} {'ulp of x in float32':>20s} {'ulp of x in float64':>20s} "
-      f"{'ulp/x (float64)':>16s}")
+print(
+    f"{'x':>10s} {'ulp of x in float32':>20s} {'ulp of x in float64':>20s} "
+    f"{'ulp/x (float64)':>16s}"
+)
 for x in [1e-18, 1.0, 2.0, 40.0, 1e4]:
     s32, s64 = np.spacing(np.float32(x)), np.spacing(np.float64(x))
     print(f"{x:10.0e} {float(s32):20.4e} {float(s64):20.4e} {float(s64) / x:16.4e}")
 eps64 = np.finfo(np.float64).eps
-assert np.spacing(1.0) == eps64 and 1.0 + eps64 > 1.0 and 1.0 + eps64 / 2 == 1.0
 print(f"1 + eps > 1: {1.0 + eps64 > 1.0};   1 + eps/2 == 1: {1.0 + eps64 / 2 == 1.0}")
 print(f"40 + 4.2e-18 == 40: {40.0 + 4.2e-18 == 40.0}")
 
@@ -240,14 +331,18 @@ def condition_number(f, var):
 kappa_exp = condition_number(sp.exp(x), x)
 kappa_log = condition_number(sp.log(y_pos), y_pos)
 kappa_log1p = condition_number(sp.log(1 + y_pos), y_pos)
-display(sp.Eq(sp.Symbol(r"\kappa_{\exp}(x)"), kappa_exp),
-        sp.Eq(sp.Symbol(r"\kappa_{\log}(y)"), kappa_log),
-        sp.Eq(sp.Symbol(r"\kappa_{\log(1+\cdot)}(y)"), kappa_log1p))
+display(
+    sp.Eq(sp.Symbol(r"\kappa_{\exp}(x)"), kappa_exp),
+    sp.Eq(sp.Symbol(r"\kappa_{\log}(y)"), kappa_log),
+    sp.Eq(sp.Symbol(r"\kappa_{\log(1+\cdot)}(y)"), kappa_log1p),
+)
 assert sp.simplify(kappa_exp - sp.Abs(x)) == 0
 assert sp.simplify(kappa_log - 1 / sp.Abs(sp.log(y_pos))) == 0
 assert sp.limit(kappa_log1p, y_pos, 0, "+") == 1
-print("limit of the condition number of log(1 + y) as y -> 0+:",
-      sp.limit(kappa_log1p, y_pos, 0, "+"))
+print(
+    "limit of the condition number of log(1 + y) as y -> 0+:",
+    sp.limit(kappa_log1p, y_pos, 0, "+"),
+)
 
 # %% [markdown]
 # Three lessons, each used below:
@@ -275,9 +370,10 @@ print("limit of the condition number of log(1 + y) as y -> 0+:",
 # the last bits of an error depend on the CPU's implementation of `exp` and `log`, so the book
 # never prints them).
 
+
 # %%
 def ulp_error(computed, exact, dtype):
-    """|computed - exact| in ulps of the exact value in `dtype` (inf for inf/nan results)."""
+    """|computed - exact| in ulps of the exact value in `dtype` (inf for inf, nan)."""
     c = float(computed)
     if not math.isfinite(c):
         return math.inf
@@ -286,7 +382,7 @@ def ulp_error(computed, exact, dtype):
 
 
 def bucket(ulps, buckets=(4, 64, 1024), unit="ulp"):
-    """A coarse label for an error, rounded up to a bucket far wider than CPU-to-CPU differences."""
+    """A coarse label for an error: a bucket far wider than CPU-to-CPU differences."""
     if not math.isfinite(ulps):
         return "inf/nan"
     for b in buckets:
@@ -295,23 +391,34 @@ def bucket(ulps, buckets=(4, 64, 1024), unit="ulp"):
     return f"> {buckets[-1]} {unit}"
 
 
-print(f"{'y':>7s} {'log(1 + y)':>12s} {'log1p(y)':>12s}   {'x':>7s} {'exp(x) - 1':>12s} "
-      f"{'expm1(x)':>12s}")
+print(
+    f"{'y':>7s} {'log(1 + y)':>12s} {'log1p(y)':>12s}   {'x':>7s} {'exp(x) - 1':>12s} "
+    f"{'expm1(x)':>12s}"
+)
 for v in [1e-3, 1e-8, 1e-12, 1e-17]:
     exact_l, exact_e = mpmath.log1p(mpmath.mpf(v)), mpmath.expm1(mpmath.mpf(v))
     naive_l, good_l = np.log(1 + v), np.log1p(v)
     naive_e, good_e = np.exp(v) - 1, np.expm1(v)
     assert ulp_error(good_l, exact_l, np.float64) <= 2
     assert ulp_error(good_e, exact_e, np.float64) <= 2
-    print(f"{v:7.0e} {bucket(ulp_error(naive_l, exact_l, np.float64)):>12s} "
-          f"{bucket(ulp_error(good_l, exact_l, np.float64)):>12s}   {v:7.0e} "
-          f"{bucket(ulp_error(naive_e, exact_e, np.float64)):>12s} "
-          f"{bucket(ulp_error(good_e, exact_e, np.float64)):>12s}")
+    print(
+        f"{v:7.0e} {bucket(ulp_error(naive_l, exact_l, np.float64)):>12s} "
+        f"{bucket(ulp_error(good_l, exact_l, np.float64)):>12s}   {v:7.0e} "
+        f"{bucket(ulp_error(naive_e, exact_e, np.float64)):>12s} "
+        f"{bucket(ulp_error(good_e, exact_e, np.float64)):>12s}"
+    )
 print(f"log(1 + 1e-17) = {np.log(1 + 1e-17)},  log1p(1e-17) = {np.log1p(1e-17):.6e}")
-rel_naive = float(abs((mpmath.mpf(float(np.log(1 + 1e-10))) - mpmath.log1p(mpmath.mpf(1e-10)))
-                      / mpmath.log1p(mpmath.mpf(1e-10))))
-print(f"relative error of log(1 + y) at y = 1e-10: about 10^{math.floor(math.log10(rel_naive))}"
-      f" (the bound u/y is {np.finfo(np.float64).eps / 2 / 1e-10:.1e})")
+rel_naive = float(
+    abs(
+        (mpmath.mpf(float(np.log(1 + 1e-10))) - mpmath.log1p(mpmath.mpf(1e-10)))
+        / mpmath.log1p(mpmath.mpf(1e-10))
+    )
+)
+print(
+    "relative error of log(1 + y) at y = 1e-10: about "
+    f"10^{math.floor(math.log10(rel_naive))}"
+    f" (the bound u/y is {np.finfo(np.float64).eps / 2 / 1e-10:.1e})"
+)
 
 # %% [markdown]
 # `log(1 + 1e-10)` keeps only about half of its sixteen digits (the rounding of $1 + 10^{-10}$
@@ -333,15 +440,30 @@ print(f"relative error of log(1 + y) at y = 1e-10: about 10^{math.floor(math.log
 #
 # Typed in literally, it overflows as soon as one logit exceeds 88.72 (float32) or 709.78
 # (float64), although its value is then only slightly larger than $\max_j z_j$, a perfectly
-# ordinary number. The trick is an identity: **for any real shift $m$**,
+# ordinary number. The trick is an identity.
+#
+# ```{prf:theorem} The log-sum-exp shift
+# :label: thm-logsumexp-shift
+# For every $n \ge 1$, every $z \in \mathbb{R}^n$ and every real $m$,
 #
 # $$
 # \operatorname{logsumexp}(z) = m + \operatorname{logsumexp}(z - m) ,
 # $$
 #
-# where $z - m$ subtracts $m$ from every entry. SymPy derives it for any number of classes $n$
-# (an indexed sum, not a fixed $C$), one visible step at a time: factor $e^{-m}$ out of every
-# term, pull it out of the sum, and split the logarithm of the product.
+# where $z - m$ subtracts $m$ from every entry. With $m = \max_j z_j$ every term
+# $e^{z_j - m}$ lies in $(0, 1]$ and one of them is 1, so
+# $\max_j z_j \le \operatorname{logsumexp}(z) \le \max_j z_j + \log n$.
+# ```
+#
+# ```{prf:proof}
+# $\sum_j e^{z_j} = \sum_j e^{m} e^{z_j - m} = e^{m}\sum_j e^{z_j - m}$, and the logarithm of a
+# product of positive numbers is the sum of their logarithms. With $m = \max_j z_j$ the sum
+# $\sum_j e^{z_j - m}$ lies in $[1, n]$, and its logarithm in $[0, \log n]$.
+# ```
+#
+# SymPy derives the identity for a symbolic number of classes $n$ (an indexed sum, not a fixed
+# $C$), one visible step at a time: factor $e^{-m}$ out of every term, pull it out of the sum,
+# and split the logarithm of the product. The bounds are checked on numbers below.
 
 # %%
 n_sym = sp.Symbol("n", integer=True, positive=True)
@@ -350,14 +472,26 @@ z_ix = sp.IndexedBase("z", real=True)
 m_shift = sp.Symbol("m", real=True)
 
 lse_shifted = m_shift + sp.log(sp.Sum(sp.exp(z_ix[j_idx] - m_shift), (j_idx, 1, n_sym)))
-step_1 = m_shift + sp.log(sp.Sum(sp.expand(sp.exp(z_ix[j_idx] - m_shift)), (j_idx, 1, n_sym)))
+step_1 = m_shift + sp.log(
+    sp.Sum(sp.expand(sp.exp(z_ix[j_idx] - m_shift)), (j_idx, 1, n_sym))
+)
 step_2 = m_shift + sp.log(sp.factor_terms(step_1.args[1].args[0]))
-step_3 = sp.expand_log(step_2)  # log(a * b) = log a + log b, valid because both are positive
+step_3 = sp.expand_log(
+    step_2
+)  # log(a * b) = log a + log b, valid because both are positive
 for step in (lse_shifted, step_1, step_2, step_3):
     display(step)
 lse_general = sp.log(sp.Sum(sp.exp(z_ix[j_idx]), (j_idx, 1, n_sym)))
 assert sp.simplify(step_3 - lse_general) == 0
 print("m + logsumexp(z - m) == logsumexp(z): proved for every n and every real m")
+for n_check in (1, 2, 10, 1000):
+    z_check = rng.normal(scale=50.0, size=(200, n_check))
+    lse_check = F.logsumexp(z_check, dim=1)
+    z_max = z_check.max(axis=1)
+    assert np.all(z_max <= lse_check) and np.all(
+        lse_check <= z_max + math.log(n_check) + 1e-12
+    )
+print("max z <= logsumexp(z) <= max z + log n: on 200 random z for n = 1, 2, 10, 1000")
 
 # %% [markdown]
 # The `expand_log` step needs no `force=True`: SymPy knows that $e^{-m} > 0$ and that a sum of
@@ -372,8 +506,12 @@ for C in range(2, 7):
     shifted = m_shift + sym.logsumexp([z - m_shift for z in zs])
     sym.check_identity(shifted, sym.logsumexp(zs)).assert_proved()
 print("sym.logsumexp: identity proved for C = 2, ..., 6")
-display(sym.check_identity(m_shift + sym.logsumexp([z - m_shift for z in sym.logits(3)]),
-                           sym.logsumexp(sym.logits(3))))
+display(
+    sym.check_identity(
+        m_shift + sym.logsumexp([z - m_shift for z in sym.logits(3)]),
+        sym.logsumexp(sym.logits(3)),
+    )
+)
 
 # %% [markdown]
 # Mathematically any $m$ works; numerically, $m = \max_j z_j$ is the choice that makes the
@@ -429,7 +567,9 @@ display(sym.check_identity(m_shift + sym.logsumexp([z - m_shift for z in sym.log
 for C in range(2, 6):
     zs = sym.logits(C)
     for c in range(C):
-        sym.check_identity(sp.log(sym.softmax(zs)[c]), zs[c] - sym.logsumexp(zs)).assert_proved()
+        sym.check_identity(
+            sp.log(sym.softmax(zs)[c]), zs[c] - sym.logsumexp(zs)
+        ).assert_proved()
 print("log softmax(z)_c == z_c - logsumexp(z): proved for every c, C = 2, ..., 5")
 
 # %% [markdown]
@@ -441,12 +581,17 @@ print("log softmax(z)_c == z_c - logsumexp(z): proved for every c, C = 2, ..., 5
 # $(0, -800, -30)$ and float32 logits $(0, -120, -30)$:
 
 # %%
-for dtype, z_list in [(np.float64, [0.0, -800.0, -30.0]), (np.float32, [0.0, -120.0, -30.0])]:
+for dtype, z_list in [
+    (np.float64, [0.0, -800.0, -30.0]),
+    (np.float32, [0.0, -120.0, -30.0]),
+]:
     z_demo = np.array(z_list, dtype=dtype)
     with np.errstate(divide="ignore"):
         two_steps = np.log(F.softmax(z_demo, dim=0))
     one_step = F.log_softmax(z_demo, dim=0)
-    print(f"{dtype.__name__}: log(softmax(z)) = {two_steps},  log_softmax(z) = {one_step}")
+    print(
+        f"{dtype.__name__}: log(softmax(z)) = {two_steps},  log_softmax(z) = {one_step}"
+    )
     assert np.isneginf(two_steps[1]) and np.all(np.isfinite(one_step))
 
 # %% [markdown]
@@ -487,10 +632,14 @@ def stable_softplus(v):
 for branch in (z_plus, z_minus):
     sym.check_identity(stable_softplus(branch), sym.softplus(branch)).assert_proved()
 sym.check_identity(-sp.log(sym.sigmoid(z_real)), sym.softplus(-z_real)).assert_proved()
-sym.check_identity(-sp.log(1 - sym.sigmoid(z_real)), sym.softplus(z_real)).assert_proved()
+sym.check_identity(
+    -sp.log(1 - sym.sigmoid(z_real)), sym.softplus(z_real)
+).assert_proved()
 display(sp.Eq(sym.softplus(z_real), stable_softplus(z_real), evaluate=False))
-print("softplus(z) == max(z, 0) + log1p(exp(-|z|)) on both branches; "
-      "-log sigmoid(z) == softplus(-z); -log(1 - sigmoid(z)) == softplus(z)")
+print(
+    "softplus(z) == max(z, 0) + log1p(exp(-|z|)) on both branches; "
+    "-log sigmoid(z) == softplus(-z); -log(1 - sigmoid(z)) == softplus(z)"
+)
 
 # %% [markdown]
 # Written this way, the exponential only ever sees a non-positive argument, `log1p` keeps the
@@ -509,6 +658,7 @@ print("softplus(z) == max(z, 0) + log1p(exp(-|z|)) on both branches; "
 # difference is large. The lambdified SymPy expression is the textbook $\log(1 + e^{-30})$, and its
 # inaccuracy for a loss of $10^{-13}$ is precisely the subject of {ref}`sec-stability-tiny`.
 
+
 # %%
 def bce_logits_reference(z_value, y_value):
     return F.binary_cross_entropy_with_logits(np.array([z_value]), np.array([y_value]))
@@ -516,9 +666,18 @@ def bce_logits_reference(z_value, y_value):
 
 y_sym = sp.Symbol("y", real=True)
 bce_sym = y_sym * sym.softplus(-z_real) + (1 - y_sym) * sym.softplus(z_real)
-bce_cases = {f"random {k}": (float(rng.normal(0, 4)), float(rng.integers(0, 2))) for k in range(4)}
-bce_cases.update({"z = 30, y = 1": (30.0, 1.0), "z = -30, y = 1": (-30.0, 1.0),
-                  "z = 30, y = 0": (30.0, 0.0), "z = 0.5, y = 0.3 (soft target)": (0.5, 0.3)})
+bce_cases = {
+    f"random {k}": (float(rng.normal(0, 4)), float(rng.integers(0, 2)))
+    for k in range(4)
+}
+bce_cases.update(
+    {
+        "z = 30, y = 1": (30.0, 1.0),
+        "z = -30, y = 1": (-30.0, 1.0),
+        "z = 30, y = 0": (30.0, 0.0),
+        "z = 0.5, y = 0.3 (soft target)": (0.5, 0.3),
+    }
+)
 sym.check_numeric(bce_sym, [z_real, y_sym], bce_logits_reference, bce_cases)
 
 # %% [markdown]
@@ -552,17 +711,23 @@ print(f"exact loss for logits (40, 0), target 0: {mpmath.nstr(loss_40_exact, 12)
 z40 = np.array([[40.0, 0.0]])
 candidates = {
     "textbook  -sum onehot * log(softmax)": textbook_cross_entropy(z40[0], 0),
-    "PyTorch's formula  -(z - m - log sum exp(z - m))": -pytorch_formula_log_softmax(z40[0])[0],
+    "PyTorch's formula  -(z - m - log sum exp(z - m))": -pytorch_formula_log_softmax(
+        z40[0]
+    )[0],
     "logsumexp(z) - z_y  (F.logsumexp)": F.logsumexp(z40[0], dim=0) - z40[0, 0],
     "lossbook  F.cross_entropy": F.cross_entropy(z40, np.array([0])),
     "log1p(exp(-40))": np.log1p(np.exp(-40.0)),
 }
 for name, value in candidates.items():
-    print(f"{name:50s} {float(value) + 0.0:.6e}   "  # + 0.0 prints -0.0 as 0.0
-          f"{bucket(ulp_error(value, loss_40_exact, np.float64))}")
+    print(
+        f"{name:50s} {float(value) + 0.0:.6e}   "  # + 0.0 prints -0.0 as 0.0
+        f"{bucket(ulp_error(value, loss_40_exact, np.float64))}"
+    )
 assert float(candidates["textbook  -sum onehot * log(softmax)"]) == 0.0
 assert float(candidates["PyTorch's formula  -(z - m - log sum exp(z - m))"]) == 0.0
-assert ulp_error(candidates["lossbook  F.cross_entropy"], loss_40_exact, np.float64) <= 4
+assert (
+    ulp_error(candidates["lossbook  F.cross_entropy"], loss_40_exact, np.float64) <= 4
+)
 
 # %% [markdown]
 # The textbook formula computes the probability $1/(1 + 4.2\times 10^{-18})$, which rounds to 1,
@@ -597,12 +762,16 @@ for C in range(2, 6):
     for y_target in range(C):
         stable_form = (zs[split] - zs[y_target]) + sp.log(1 + s_rest)
         # step 2: log(e^{-z_k} * sum) = -z_k + log(sum); both factors are positive
-        rewritten = sp.expand_log((zs[split] - zs[y_target]) + sp.log(sp.exp(-zs[split]) * total))
+        rewritten = sp.expand_log(
+            (zs[split] - zs[y_target]) + sp.log(sp.exp(-zs[split]) * total)
+        )
         if C == 3 and y_target == 1:
             display(sp.Eq(stable_form, rewritten))
         sym.check_identity(rewritten, -sym.log_softmax(zs)[y_target]).assert_proved()
-print("-log_softmax(z)_y == (z_k - z_y) + log1p(sum_{j != k} exp(z_j - z_k)): "
-      "proved for all y, C = 2, ..., 5")
+print(
+    "-log_softmax(z)_y == (z_k - z_y) + log1p(sum_{j != k} exp(z_j - z_k)): "
+    "proved for all y, C = 2, ..., 5"
+)
 
 # %% [markdown]
 # The binary case has the same trap in a less obvious place. The two forms of the
@@ -622,6 +791,7 @@ print("-log_softmax(z)_y == (z_k - z_y) + log1p(sum_{j != k} exp(z_j - z_k)): "
 # in chapter {doc}`04-binary-cross-entropy`); the cell evaluates both forms, with `F.logsigmoid`
 # for $\log\sigma$, and `lossbook`'s function, at a confident correct positive and negative:
 
+
 # %%
 def bce_max_form(z, y):
     return np.maximum(z, 0) - y * z + np.log1p(np.exp(-np.abs(z)))
@@ -636,12 +806,20 @@ bce_tiny = {}
 for z_value, y_value in [(40.0, 1.0), (-40.0, 0.0)]:
     z_arr, y_arr = np.array([z_value]), np.array([y_value])
     exact = mpmath.log1p(mpmath.exp(-abs(mpmath.mpf(z_value))))
-    values = [bce_max_form(z_arr, y_arr)[0], bce_logsigmoid_form(z_arr, y_arr)[0],
-              F.binary_cross_entropy_with_logits(z_arr, y_arr)]
+    values = [
+        bce_max_form(z_arr, y_arr)[0],
+        bce_logsigmoid_form(z_arr, y_arr)[0],
+        F.binary_cross_entropy_with_logits(z_arr, y_arr),
+    ]
     bce_tiny[z_value] = [ulp_error(v, exact, np.float64) for v in values]
-    cells = [f"{float(v) + 0.0:.3e} ({bucket(e)})" for v, e in zip(values, bce_tiny[z_value])]
-    print(f"{f'z = {z_value:.0f}, y = {y_value:.0f}':22s} {cells[0]:>22s} {cells[1]:>22s} "
-          f"{cells[2]:>22s}")
+    cells = [
+        f"{float(v) + 0.0:.3e} ({bucket(e)})" for v, e in zip(values, bce_tiny[z_value])
+    ]
+    print(
+        f"{f'z = {z_value:.0f}, y = {y_value:.0f}':22s} {cells[0]:>22s} "
+        f"{cells[1]:>22s} "
+        f"{cells[2]:>22s}"
+    )
 assert bce_tiny[40.0][0] <= 4 and bce_tiny[-40.0][0] <= 4 and bce_tiny[-40.0][1] > 1024
 
 # %% [markdown]
@@ -660,18 +838,30 @@ assert bce_tiny[40.0][0] <= 4 and bce_tiny[-40.0][0] <= 4 and bce_tiny[-40.0][1]
 # %%
 grad_40 = G.cross_entropy_grad(z40, np.array([0]))
 p1_exact = 1 / (1 + mpmath.exp(40))
-print(f"d loss/d z_1 at (40, 0): {float(grad_40[0, 1]):.6e}  (exact {mpmath.nstr(p1_exact, 7)}, "
-      f"error {bucket(ulp_error(grad_40[0, 1], p1_exact, np.float64))})")
+print(
+    f"d loss/d z_1 at (40, 0): {float(grad_40[0, 1]):.6e}  (exact "
+    f"{mpmath.nstr(p1_exact, 7)}, "
+    f"error {bucket(ulp_error(grad_40[0, 1], p1_exact, np.float64))})"
+)
 target_entry_error = float(abs(mpmath.mpf(float(grad_40[0, 0])) + p1_exact))
-print(f"d loss/d z_0 at (40, 0): absolute error below one ulp of 1: {target_entry_error < eps64}")
-assert ulp_error(grad_40[0, 1], p1_exact, np.float64) <= 4 and target_entry_error < eps64
+print(
+    "d loss/d z_0 at (40, 0): absolute error below one ulp of 1: "
+    f"{target_entry_error < eps64}"
+)
+assert (
+    ulp_error(grad_40[0, 1], p1_exact, np.float64) <= 4 and target_entry_error < eps64
+)
 z_moderate = rng.normal(0, 3, size=(3, 4))
 y_moderate = np.array([0, 3, 1])
-numeric = G.numerical_gradient(lambda v: float(F.cross_entropy(v, y_moderate)), z_moderate)
+numeric = G.numerical_gradient(
+    lambda v: float(F.cross_entropy(v, y_moderate)), z_moderate
+)
 analytic = G.cross_entropy_grad(z_moderate, y_moderate)
 assert np.allclose(analytic, numeric, rtol=1e-6, atol=1e-9)
-print("finite differences agree with G.cross_entropy_grad at a seeded moderate input:",
-      np.allclose(analytic, numeric, rtol=1e-6, atol=1e-9))
+print(
+    "finite differences agree with G.cross_entropy_grad at a seeded moderate input:",
+    np.allclose(analytic, numeric, rtol=1e-6, atol=1e-9),
+)
 
 # %% [markdown]
 # The value of the loss matters where it is used as a *number*: summed over a large, confidently
@@ -726,25 +916,31 @@ def exact_bce_y1(z):
 
 
 def condition_lse(z):
-    """kappa = sum_i |z_i| softmax_i / |logsumexp(z)| (Blanchard et al.), with 50 digits."""
+    """kappa = sum_i |z_i| softmax_i / |logsumexp(z)| (Blanchard et al.), 50 digits."""
     zs = [mpmath.mpf(float(v)) for v in z]
     weights = [mpmath.exp(v - max(zs)) for v in zs]
     total = mpmath.fsum(weights)
-    return mpmath.fsum(abs(v) * w / total for v, w in zip(zs, weights)) / abs(exact_lse(z))
+    return mpmath.fsum(abs(v) * w / total for v, w in zip(zs, weights)) / abs(
+        exact_lse(z)
+    )
 
 
 def condition_cross_entropy(z, y):
-    """kappa = sum_i |z_i d loss/d z_i| / loss, with d loss/d z_i = softmax_i - [i = y]."""
+    """kappa = sum_i |z_i d loss/d z_i| / loss; d loss/d z_i = softmax_i - [i = y]."""
     zs = [mpmath.mpf(float(v)) for v in z]
     weights = [mpmath.exp(v - max(zs)) for v in zs]
     total = mpmath.fsum(weights)
-    others = mpmath.fsum(w for i, w in enumerate(weights) if i != y) / total  # 1 - softmax_y
+    others = (
+        mpmath.fsum(w for i, w in enumerate(weights) if i != y) / total
+    )  # 1 - softmax_y
     grads = [(-others if i == y else w / total) for i, w in enumerate(weights)]
-    return mpmath.fsum(abs(v * g) for v, g in zip(zs, grads)) / exact_cross_entropy(z, y)
+    return mpmath.fsum(abs(v * g) for v, g in zip(zs, grads)) / exact_cross_entropy(
+        z, y
+    )
 
 
 def condition_bce_y1(z):
-    """loss = softplus(-z), d loss/dz = -sigmoid(-z): kappa = |z| sigmoid(-z) / softplus(-z)."""
+    """loss = softplus(-z), so kappa = |z| sigmoid(-z) / softplus(-z)."""
     zm = mpmath.mpf(float(z))
     return abs(zm) / (1 + mpmath.exp(zm)) / exact_bce_y1(z)
 
@@ -752,33 +948,42 @@ def condition_bce_y1(z):
 WRONG, RIGHT = int(np.argmin(direction)), int(np.argmax(direction))
 PROBLEMS = {
     "log-sum-exp": dict(
-        inputs=lambda s, dt: (s * direction).astype(dt), exact=exact_lse,
+        inputs=lambda s, dt: (s * direction).astype(dt),
+        exact=exact_lse,
         condition=condition_lse,
-        textbook=lambda z: np.log(np.sum(np.exp(z))), lossbook=lambda z: F.logsumexp(z, dim=0)),
+        textbook=lambda z: np.log(np.sum(np.exp(z))),
+        lossbook=lambda z: F.logsumexp(z, dim=0),
+    ),
     "CE, wrong class": dict(
         inputs=lambda s, dt: (s * direction).astype(dt),
         exact=lambda z: exact_cross_entropy(z, WRONG),
         condition=lambda z: condition_cross_entropy(z, WRONG),
         textbook=lambda z: textbook_cross_entropy(z, WRONG),
-        lossbook=lambda z: F.cross_entropy(z[None], np.array([WRONG]))),
+        lossbook=lambda z: F.cross_entropy(z[None], np.array([WRONG])),
+    ),
     "CE, right class": dict(
         inputs=lambda s, dt: (s * direction).astype(dt),
         exact=lambda z: exact_cross_entropy(z, RIGHT),
         condition=lambda z: condition_cross_entropy(z, RIGHT),
         textbook=lambda z: textbook_cross_entropy(z, RIGHT),
-        lossbook=lambda z: F.cross_entropy(z[None], np.array([RIGHT]))),
+        lossbook=lambda z: F.cross_entropy(z[None], np.array([RIGHT])),
+    ),
     "BCE, wrong (z = -s, y = 1)": dict(
-        inputs=lambda s, dt: np.array([-s], dtype=dt), exact=lambda z: exact_bce_y1(z[0]),
+        inputs=lambda s, dt: np.array([-s], dtype=dt),
+        exact=lambda z: exact_bce_y1(z[0]),
         condition=lambda z: condition_bce_y1(z[0]),
         textbook=lambda z: textbook_bce(z[0], 1),
         lossbook=lambda z: F.binary_cross_entropy_with_logits(z, np.ones_like(z)),
-        clamped=lambda z: F.binary_cross_entropy(F.sigmoid(z), np.ones_like(z))),
+        clamped=lambda z: F.binary_cross_entropy(F.sigmoid(z), np.ones_like(z)),
+    ),
     "BCE, right (z = s, y = 1)": dict(
-        inputs=lambda s, dt: np.array([s], dtype=dt), exact=lambda z: exact_bce_y1(z[0]),
+        inputs=lambda s, dt: np.array([s], dtype=dt),
+        exact=lambda z: exact_bce_y1(z[0]),
         condition=lambda z: condition_bce_y1(z[0]),
         textbook=lambda z: textbook_bce(z[0], 1),
         lossbook=lambda z: F.binary_cross_entropy_with_logits(z, np.ones_like(z)),
-        clamped=lambda z: F.binary_cross_entropy(F.sigmoid(z), np.ones_like(z))),
+        clamped=lambda z: F.binary_cross_entropy(F.sigmoid(z), np.ones_like(z)),
+    ),
 }
 
 
@@ -799,19 +1004,28 @@ for name, problem in PROBLEMS.items():
             exact_values.append(exact)
             conditions.append(float(problem["condition"](z)))
             for method in methods_here:
-                with np.errstate(over="ignore", under="ignore", divide="ignore", invalid="ignore"):
+                with np.errstate(
+                    over="ignore", under="ignore", divide="ignore", invalid="ignore"
+                ):
                     value = problem[method](z)
                 if method != "textbook":
-                    assert np.asarray(value).dtype == dtype, (name, method, np.asarray(value).dtype)
+                    assert np.asarray(value).dtype == dtype, (
+                        name,
+                        method,
+                        np.asarray(value).dtype,
+                    )
                 records[method]["value"].append(float(value))
                 records[method]["rel"].append(relative_error(value, exact))
                 records[method]["ulp"].append(ulp_error(value, exact, dtype))
         for method in methods_here:
             results[name, method, dtype.__name__] = {
-                k: np.array(v) for k, v in records[method].items()}
+                k: np.array(v) for k, v in records[method].items()
+            }
         results[name, "exact", dtype.__name__] = exact_values
         results[name, "condition", dtype.__name__] = np.array(conditions)
-print(f"{len(PROBLEMS)} problems x {len(scales)} scales x {len(DTYPES)} formats evaluated")
+print(
+    f"{len(PROBLEMS)} problems x {len(scales)} scales x {len(DTYPES)} formats evaluated"
+)
 
 # %% [markdown]
 # The figure plots the relative error $|\hat\ell - \ell|/|\ell|$ on a logarithmic axis. Errors of
@@ -824,18 +1038,26 @@ print(f"{len(PROBLEMS)} problems x {len(scales)} scales x {len(DTYPES)} formats 
 # accuracy (subnormal results), and eventually the correctly rounded answer is 0, a relative error
 # of 1.
 
-# %% mystnb={"image": {"alt": "Five panels of relative error (log scale, 1e-18 to 1) against the logit scale s from 1 to 10^4 (log scale), for float32 (dashed) and float64 (solid). Log-sum-exp and cross-entropy with a wrong class: lossbook stays at or below the unit roundoff everywhere. The textbook log-sum-exp is equally accurate until exp overflows, at s about 89 (float32) and 710 (float64), and returns inf beyond; the textbook cross-entropy is equally accurate until a probability underflows to 0, at s about 52 (float32) and 373 (float64), and then returns inf and, further on, nan. Inf and nan are drawn as markers in a band at the top. Cross-entropy with the right class: the textbook error grows from 1e-16 to 1 (the loss rounds to 0) by s of about 60 in float64 and 25 in float32, then returns nan; lossbook stays near the unit roundoff until the exact loss becomes subnormal (shaded), then rises to 1. BCE wrong: textbook accurate until inf at s about 89 / 710; PyTorch's binary_cross_entropy on sigmoid probabilities becomes wrong at s = 100, where its -100 clamp caps the loss, while lossbook stays accurate. BCE right: the textbook formula loses accuracy from s about 5 and returns nan from s about 17 (float32) and 37 (float64); binary_cross_entropy on probabilities gives 0 there; lossbook stays accurate until the exact loss underflows (shaded)."}}
+# %% tags=["hide-input"] mystnb={"image": {"alt": "Five panels of relative error (log scale, 1e-18 to 1) against the logit scale s from 1 to 10^4 (log scale), for float32 (dashed) and float64 (solid). Log-sum-exp and cross-entropy with a wrong class: lossbook stays at or below the unit roundoff everywhere. The textbook log-sum-exp is equally accurate until exp overflows, at s about 89 (float32) and 710 (float64), and returns inf beyond; the textbook cross-entropy is equally accurate until a probability underflows to 0, at s about 52 (float32) and 373 (float64), and then returns inf and, further on, nan. Inf and nan are drawn as markers in a band at the top. Cross-entropy with the right class: the textbook error grows from 1e-16 to 1 (the loss rounds to 0) by s of about 60 in float64 and 25 in float32, then returns nan; lossbook stays near the unit roundoff until the exact loss becomes subnormal (shaded), then rises to 1. BCE wrong: textbook accurate until inf at s about 89 / 710; PyTorch's binary_cross_entropy on sigmoid probabilities becomes wrong at s = 100, where its -100 clamp caps the loss, while lossbook stays accurate. BCE right: the textbook formula loses accuracy from s about 5 and returns nan from s about 17 (float32) and 37 (float64); binary_cross_entropy on probabilities gives 0 there; lossbook stays accurate until the exact loss underflows (shaded)."}}
 FLOOR, INF_ROW, NAN_ROW = 1e-18, 1e3, 1e5
-colours = {"textbook": lbplot.PALETTE.vermillion, "lossbook": lbplot.PALETTE.black,
-           "clamped": lbplot.PALETTE.sky_blue}
-labels = {"textbook": "textbook formula", "lossbook": "lossbook",
-          "clamped": "F.binary_cross_entropy(F.sigmoid(z))"}
+colours = {
+    "textbook": lbplot.PALETTE.vermillion,
+    "lossbook": lbplot.PALETTE.black,
+    "clamped": lbplot.PALETTE.sky_blue,
+}
+labels = {
+    "textbook": "textbook formula",
+    "lossbook": "lossbook",
+    "clamped": "F.binary_cross_entropy(F.sigmoid(z))",
+}
 styles = {"float64": "-", "float32": "--"}
 fig, axes = plt.subplots(2, 3, figsize=(13, 8), sharex=True, sharey=True)
 for ax, name in zip(axes.flat, PROBLEMS):
     for dtype in DTYPES:
         dname = dtype.__name__
-        if "right" in name:  # shade where the exact loss is below the smallest normal number
+        if (
+            "right" in name
+        ):  # shade where the exact loss is below the smallest normal number
             exact = np.array([float(v) for v in results[name, "exact", dname]])
             tiny_region = scales[exact < float(np.finfo(dtype).smallest_normal)]
             if tiny_region.size:
@@ -846,24 +1068,48 @@ for ax, name in zip(axes.flat, PROBLEMS):
                 continue
             rel = results[name, method, dname]["rel"]
             finite = np.isfinite(rel)
-            ax.plot(scales[finite], np.maximum(rel[finite], FLOOR), styles[dname],
-                    color=colours[method], lw=1.6, alpha=0.9)
+            ax.plot(
+                scales[finite],
+                np.maximum(rel[finite], FLOOR),
+                styles[dname],
+                color=colours[method],
+                lw=1.6,
+                alpha=0.9,
+            )
             is_inf, is_nan = np.isinf(rel), np.isnan(rel)
             offset = 1.0 if dname == "float64" else 3.0
-            ax.plot(scales[is_inf], np.full(is_inf.sum(), INF_ROW * offset), "^", ms=4,
-                    color=colours[method], mfc="none" if dname == "float32" else colours[method])
-            ax.plot(scales[is_nan], np.full(is_nan.sum(), NAN_ROW * offset), "x", ms=4,
-                    color=colours[method])
+            ax.plot(
+                scales[is_inf],
+                np.full(is_inf.sum(), INF_ROW * offset),
+                "^",
+                ms=4,
+                color=colours[method],
+                mfc="none" if dname == "float32" else colours[method],
+            )
+            ax.plot(
+                scales[is_nan],
+                np.full(is_nan.sum(), NAN_ROW * offset),
+                "x",
+                ms=4,
+                color=colours[method],
+            )
     for dtype in DTYPES:  # the yardstick: max(kappa, 1) times the unit roundoff
         yardstick = np.maximum(results[name, "condition", dtype.__name__], 1.0)
-        ax.plot(scales, yardstick * float(np.finfo(dtype).eps) / 2, styles[dtype.__name__],
-                color="0.55", lw=1.0)
+        ax.plot(
+            scales,
+            yardstick * float(np.finfo(dtype).eps) / 2,
+            styles[dtype.__name__],
+            color="0.55",
+            lw=1.0,
+        )
     ax.axhspan(3e2, 1e6, color=lbplot.PALETTE.yellow, alpha=0.2, lw=0)
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_ylim(FLOOR / 3, 1e6)
     ax.set_yticks([1e-18, 1e-15, 1e-12, 1e-9, 1e-6, 1e-3, 1, INF_ROW, NAN_ROW])
-    ax.set_yticklabels(["0 or 1e-18", "1e-15", "1e-12", "1e-9", "1e-6", "1e-3", "1", "inf", "nan"])
+    ax.set_yticklabels(
+        ["0 or 1e-18", "1e-15", "1e-12", "1e-9", "1e-6", "1e-3", "1", "inf", "nan"]
+    )
     ax.set_title(name, fontsize=11)
 for ax in axes[-1]:
     ax.set_xlabel("logit scale $s$")
@@ -873,15 +1119,31 @@ legend_ax = axes.flat[-1]
 legend_ax.axis("off")
 handles = [plt.Line2D([], [], color=colours[m], lw=2, label=labels[m]) for m in colours]
 handles += [plt.Line2D([], [], color="0.3", ls=styles[d], label=d) for d in styles]
-handles += [plt.Line2D([], [], color="0.55", lw=1, label=r"yardstick $\max(\kappa, 1)\,u$"),
-            plt.Rectangle((0, 0), 1, 1, color="0.85", alpha=0.5,
-                          label="exact loss below smallest normal (float32)"),
-            plt.Rectangle((0, 0), 1, 1, color="0.7", alpha=0.8,
-                          label="... and below smallest normal (float64)")]
+handles += [
+    plt.Line2D([], [], color="0.55", lw=1, label=r"yardstick $\max(\kappa, 1)\,u$"),
+    plt.Rectangle(
+        (0, 0),
+        1,
+        1,
+        color="0.85",
+        alpha=0.5,
+        label="exact loss below smallest normal (float32)",
+    ),
+    plt.Rectangle(
+        (0, 0),
+        1,
+        1,
+        color="0.7",
+        alpha=0.8,
+        label="... and below smallest normal (float64)",
+    ),
+]
 legend_ax.legend(handles=handles, loc="center", fontsize=10, frameon=False)
 axes[0, 2].tick_params(labelbottom=True)  # no panel below it
 axes[0, 2].set_xlabel("logit scale $s$")
-fig.suptitle("Relative error against mpmath (50 digits), 49 log-spaced logit scales", fontsize=12)
+fig.suptitle(
+    "Relative error against mpmath (50 digits), 49 log-spaced logit scales", fontsize=12
+)
 plt.show()
 
 # %% [markdown]
@@ -895,26 +1157,35 @@ plt.show()
 # $0\cdot\log 0 = $ `nan` (if it is another class's, in the one-hot sum). `lossbook` returns a
 # finite number at every point (the cell asserts it).
 
+
 # %%
 def first_scale(mask):
     return float(scales[np.argmax(mask)]) if mask.any() else math.inf
 
 
 def predicted_thresholds(name, dtype):
-    """(scale of the first inf, scale of the first nan, cause) from the limits of the format."""
+    """(scale of the first inf, of the first nan, cause) from the format's limits."""
     fi = np.finfo(dtype)
     L_max = math.log(float(fi.max))
     L_0 = -(math.log(float(fi.smallest_subnormal)) - math.log(2))
     u = float(fi.eps) / 2
-    gap_other = 1 - direction[3]  # the other class with the largest gap below the maximum: -0.7
+    gap_other = (
+        1 - direction[3]
+    )  # the other class with the largest gap below the maximum: -0.7
     return {
         "log-sum-exp": (L_max, math.inf, "exp(s) overflows: L_max"),
-        "CE, wrong class": (L_0 / 2, L_0 / gap_other,
-                            "target prob e^-2s -> 0: L_0/2; other prob e^-1.7s -> 0: L_0/1.7"),
+        "CE, wrong class": (
+            L_0 / 2,
+            L_0 / gap_other,
+            "target prob e^-2s -> 0: L_0/2; other prob e^-1.7s -> 0: L_0/1.7",
+        ),
         "CE, right class": (math.inf, L_0 / 2, "prob e^-2s of class 4 -> 0: L_0/2"),
         "BCE, wrong (z = -s, y = 1)": (L_max, math.inf, "exp(s) overflows: L_max"),
-        "BCE, right (z = s, y = 1)": (math.inf, math.log(1 / u),
-                                      "sigmoid(s) rounds to 1: log(1/u)"),
+        "BCE, right (z = s, y = 1)": (
+            math.inf,
+            math.log(1 / u),
+            "sigmoid(s) rounds to 1: log(1/u)",
+        ),
     }[name]
 
 
@@ -922,8 +1193,11 @@ def show(value):
     return "never" if math.isinf(value) else f"{value:.4g}"
 
 
-print(f"{'problem':28s} {'format':8s} {'first inf':>9s} {'predicted':>9s} {'first nan':>9s} "
-      f"{'predicted':>9s}   cause")
+print(
+    f"{'problem':28s} {'format':8s} {'first inf':>9s} {'predicted':>9s} "
+    f"{'first nan':>9s} "
+    f"{'predicted':>9s}   cause"
+)
 for name in PROBLEMS:
     for dtype in DTYPES:
         dname = dtype.__name__
@@ -932,12 +1206,17 @@ for name in PROBLEMS:
         inf_at, nan_at = first_scale(np.isinf(values)), first_scale(np.isnan(values))
         inf_pred, nan_pred, cause = predicted_thresholds(name, dtype)
         for seen, pred in [(inf_at, inf_pred), (nan_at, nan_pred)]:
-            # the first failing grid point lies at or after the predicted threshold, and the
-            # grid point before it lies before the threshold (or another failure came first)
-            assert math.isinf(seen) == math.isinf(pred) and (math.isinf(seen) or seen >= pred)
+            # the first failing grid point lies at or after the predicted threshold,
+            # and the grid point before it lies before it (or another failure first)
+            assert math.isinf(seen) == math.isinf(pred) and (
+                math.isinf(seen) or seen >= pred
+            )
             assert math.isinf(seen) or scales[np.searchsorted(scales, seen) - 1] < pred
-        print(f"{name:28s} {dname:8s} {show(inf_at):>9s} {show(inf_pred):>9s} {show(nan_at):>9s} "
-              f"{show(nan_pred):>9s}   {cause}")
+        print(
+            f"{name:28s} {dname:8s} {show(inf_at):>9s} {show(inf_pred):>9s} "
+            f"{show(nan_at):>9s} "
+            f"{show(nan_pred):>9s}   {cause}"
+        )
 
 # %% [markdown]
 # And how large are the errors where the results are finite? The table gives, for each problem,
@@ -946,6 +1225,7 @@ for name in PROBLEMS:
 # bucket as before. Only scales where the exact value is a
 # normal number of the format count; the last column counts the grid points where the method
 # returned `inf` or `nan`.
+
 
 # %%
 def yardstick_bucket(ratio):
@@ -958,26 +1238,41 @@ def summary_row(name, method, dtype):
     exact = np.array([abs(float(v)) for v in results[name, "exact", dname]])
     normal = exact >= float(np.finfo(dtype).smallest_normal)
     finite = np.isfinite(res["rel"]) & normal
-    yardstick = np.maximum(results[name, "condition", dname], 1.0) * float(np.finfo(dtype).eps) / 2
+    yardstick = (
+        np.maximum(results[name, "condition", dname], 1.0)
+        * float(np.finfo(dtype).eps)
+        / 2
+    )
     worst_ulp = bucket(float(np.max(res["ulp"][finite]))) if finite.any() else "-"
-    worst_yard = yardstick_bucket(float(np.max(res["rel"][finite] / yardstick[finite]))) \
-        if finite.any() else "-"
+    worst_yard = (
+        yardstick_bucket(float(np.max(res["rel"][finite] / yardstick[finite])))
+        if finite.any()
+        else "-"
+    )
     bad = int(np.sum(~np.isfinite(res["value"]) & normal))
     return worst_ulp, worst_yard, bad
 
 
-print(f"{'problem':28s} {'format':8s} {'method':13s} {'max error':>11s} {'in yardsticks':>14s} "
-      f"{'inf/nan':>8s}")
+print(
+    f"{'problem':28s} {'format':8s} {'method':13s} {'max error':>11s} "
+    f"{'in yardsticks':>14s} "
+    f"{'inf/nan':>8s}"
+)
 summary = {}
 for name in PROBLEMS:
     for dtype in DTYPES:
         for method in ("textbook", "lossbook", "clamped"):
             if (name, method, dtype.__name__) not in results:
                 continue
-            row = summary[name, method, dtype.__name__] = summary_row(name, method, dtype)
+            row = summary[name, method, dtype.__name__] = summary_row(
+                name, method, dtype
+            )
             label = "BCE(sigmoid)" if method == "clamped" else method
-            print(f"{name:28s} {dtype.__name__:8s} {label:13s} {row[0]:>11s} {row[1]:>14s} "
-                  f"{row[2]:8d}")
+            print(
+                f"{name:28s} {dtype.__name__:8s} {label:13s} {row[0]:>11s} "
+                f"{row[1]:>14s} "
+                f"{row[2]:8d}"
+            )
 for (name, method, dname), (worst_ulp, worst_yard, bad) in summary.items():
     if method == "lossbook":
         assert bad == 0 and worst_yard == "<= 16", (name, dname, worst_yard)
@@ -1047,10 +1342,15 @@ for (name, method, dname), (worst_ulp, worst_yard, bad) in summary.items():
 # $\operatorname{softplus}(z)$, the logit version, and the probability version with its clamp:
 
 # %%
-print(f"e^-100 = {math.exp(-100):.4e};  -log(smallest float64) = "
-      f"{-math.log(float(np.finfo(np.float64).smallest_subnormal)):.2f}")
-print(f"{'logit z':>8s} {'exact':>10s} {'with_logits f32':>16s} {'BCE(sigmoid) f32':>17s} "
-      f"{'BCE(sigmoid) f64':>17s}")
+print(
+    f"e^-100 = {math.exp(-100):.4e};  -log(smallest float64) = "
+    f"{-math.log(float(np.finfo(np.float64).smallest_subnormal)):.2f}"
+)
+print(
+    f"{'logit z':>8s} {'exact':>10s} {'with_logits f32':>16s} "
+    f"{'BCE(sigmoid) f32':>17s} "
+    f"{'BCE(sigmoid) f64':>17s}"
+)
 clamp_rows = {}
 for z_value in [5.0, 15.0, 17.0, 30.0, 60.0, 150.0, 500.0]:
     exact = float(mpmath.log1p(mpmath.exp(z_value)))
@@ -1059,7 +1359,9 @@ for z_value in [5.0, 15.0, 17.0, 30.0, 60.0, 150.0, 500.0]:
     probs32 = float(F.binary_cross_entropy(F.sigmoid(z32), np.zeros_like(z32)))
     probs64 = float(F.binary_cross_entropy(F.sigmoid(z64), np.zeros_like(z64)))
     clamp_rows[z_value] = (exact, logits32, probs32, probs64)
-    print(f"{z_value:8.1f} {exact:10.4f} {logits32:16.4f} {probs32:17.4f} {probs64:17.4f}")
+    print(
+        f"{z_value:8.1f} {exact:10.4f} {logits32:16.4f} {probs32:17.4f} {probs64:17.4f}"
+    )
 assert clamp_rows[30.0][2] == 100.0 and clamp_rows[60.0][3] == 100.0
 assert abs(clamp_rows[15.0][2] - 15.0) > 0.05
 assert abs(clamp_rows[500.0][1] - 500.0) < 1e-3
@@ -1091,28 +1393,50 @@ assert abs(clamp_rows[500.0][1] - 500.0) < 1e-3
 # checks both against finite differences at moderate seeded inputs, where no clamp is active:
 
 # %%
-print(f"{'logit z':>8s} {'format':>8s} {'d/dz via probabilities':>24s} {'d/dz with logits':>18s}")
+print(
+    f"{'logit z':>8s} {'format':>8s} {'d/dz via probabilities':>24s} "
+    f"{'d/dz with logits':>18s}"
+)
 vanishing = {}
 for dtype in DTYPES:
     for z_value in [-10.0, -25.0, -30.0, -40.0, -120.0]:
         z_arr = np.array([z_value], dtype=dtype)
-        target = np.ones_like(z_arr)  # a positive example, predicted confidently negative
+        target = np.ones_like(
+            z_arr
+        )  # a positive example, predicted confidently negative
         p = F.sigmoid(z_arr)
         via_probs = G.binary_cross_entropy_grad(p, target) * p * (1 - p)
         via_logits = G.binary_cross_entropy_with_logits_grad(z_arr, target)
         vanishing[dtype.__name__, z_value] = (float(via_probs[0]), float(via_logits[0]))
-        print(f"{z_value:8.1f} {dtype.__name__:>8s} {float(via_probs[0]) + 0.0:24.6e} "
-              f"{float(via_logits[0]):18.6f}")
-assert abs(vanishing["float64", -40.0][0]) < 1e-4 and vanishing["float64", -40.0][1] < -0.99
+        print(
+            f"{z_value:8.1f} {dtype.__name__:>8s} {float(via_probs[0]) + 0.0:24.6e} "
+            f"{float(via_logits[0]):18.6f}"
+        )
+assert (
+    abs(vanishing["float64", -40.0][0]) < 1e-4
+    and vanishing["float64", -40.0][1] < -0.99
+)
 assert vanishing["float32", -120.0][0] == 0.0
 # where no clamp is active, both analytic gradients agree with finite differences
 p_moderate, y_moderate_b = rng.uniform(0.05, 0.95, size=5), rng.uniform(0, 1, size=5)
 z_moderate_b = rng.normal(0, 3, size=5)
-assert np.allclose(G.binary_cross_entropy_grad(p_moderate, y_moderate_b), G.numerical_gradient(
-    lambda v: float(F.binary_cross_entropy(v, y_moderate_b)), p_moderate), rtol=1e-6, atol=1e-9)
-assert np.allclose(G.binary_cross_entropy_with_logits_grad(z_moderate_b, y_moderate_b),
-                   G.numerical_gradient(lambda v: float(F.binary_cross_entropy_with_logits(
-                       v, y_moderate_b)), z_moderate_b), rtol=1e-6, atol=1e-9)
+assert np.allclose(
+    G.binary_cross_entropy_grad(p_moderate, y_moderate_b),
+    G.numerical_gradient(
+        lambda v: float(F.binary_cross_entropy(v, y_moderate_b)), p_moderate
+    ),
+    rtol=1e-6,
+    atol=1e-9,
+)
+assert np.allclose(
+    G.binary_cross_entropy_with_logits_grad(z_moderate_b, y_moderate_b),
+    G.numerical_gradient(
+        lambda v: float(F.binary_cross_entropy_with_logits(v, y_moderate_b)),
+        z_moderate_b,
+    ),
+    rtol=1e-6,
+    atol=1e-9,
+)
 print("away from the clamps, both gradients agree with finite differences: True")
 
 # %% [markdown]
@@ -1133,10 +1457,15 @@ print("away from the clamps, both gradients agree with finite differences: True"
 for z_value in [20.5, 25.0, 30.0]:
     value = F.softplus(np.array([z_value]))[0]
     exact = mpmath.log1p(mpmath.exp(z_value))
-    assert float(value) == z_value  # above the threshold the input is returned unchanged
+    assert (
+        float(value) == z_value
+    )  # above the threshold the input is returned unchanged
     rel = float((exact - z_value) / exact)
-    print(f"softplus({z_value}) = {float(value):.1f}, exact {mpmath.nstr(exact, 16)}, "
-          f"relative error {rel:.1e} = about {rel / (float(eps64) / 2):.0e} units of u (float64)")
+    print(
+        f"softplus({z_value}) = {float(value):.1f}, exact {mpmath.nstr(exact, 16)}, "
+        f"relative error {rel:.1e} = about {rel / (float(eps64) / 2):.0e} units of u "
+        "(float64)"
+    )
 
 # %% [markdown]
 # `binary_cross_entropy_with_logits` does not use `softplus` and has no such threshold.
@@ -1160,23 +1489,77 @@ for z_value in [20.5, 25.0, 30.0]:
 
 # %%
 a_vec, b_vec = np.array([[1.0, 0.0]]), np.array([[1.0, 1.0]])
-print(f"{'scale t':>8s} {'|a|':>10s} {'|b|':>10s} {'cos (eps = 1e-8)':>18s} {'true cos':>9s}")
+print(
+    f"{'scale t':>8s} {'|a|':>10s} {'|b|':>10s} {'cos (eps = 1e-8)':>18s} "
+    f"{'true cos':>9s}"
+)
 cos_rows = {}
 for t_scale in [1.0, 1e-6, 1e-8, 1e-9, 1e-12, 0.0]:
     value = float(F.cosine_similarity(t_scale * a_vec, t_scale * b_vec)[0])
     cos_rows[t_scale] = value
     true_cos = "nan (0/0)" if t_scale == 0 else f"{1 / math.sqrt(2):.6f}"
-    print(f"{t_scale:8.0e} {t_scale:10.1e} {t_scale * math.sqrt(2):10.3e} {value:18.6f} "
-          f"{true_cos:>9s}")
-assert math.isclose(cos_rows[1e-9], 1e-18 / (1e-8 * 1e-8), rel_tol=1e-9) and cos_rows[0.0] == 0.0
+    print(
+        f"{t_scale:8.0e} {t_scale:10.1e} {t_scale * math.sqrt(2):10.3e} {value:18.6f} "
+        f"{true_cos:>9s}"
+    )
+assert (
+    math.isclose(cos_rows[1e-9], 1e-18 / (1e-8 * 1e-8), rel_tol=1e-9)
+    and cos_rows[0.0] == 0.0
+)
 
 # %% [markdown]
 # For $t = 10^{-9}$ both vectors are shorter than `eps`, both norms are replaced by $10^{-8}$, and
 # the cosine is $10^{-18}/10^{-16} = 0.01$ instead of $0.7071$. In practice embeddings are rarely
 # that short unless something has collapsed (a dead layer, an all-zero padding row); when a
-# cosine-based loss stalls, checking the norms of the embeddings is the first diagnostic. The
-# gradient of the clamped cosine for tiny vectors is also scaled down by the same factor, so a
-# collapsed embedding does not recover by itself.
+# cosine-based loss stalls, checking the norms of the embeddings is the first diagnostic.
+#
+# The *gradient* is another matter. Inside the clamp the cosine is
+# $(t a)\cdot(t b)/\varepsilon^2$, linear in the first vector $x_1 = t a$, so its gradient with
+# respect to $x_1$ is $x_2/\varepsilon^2 = t\,b/\varepsilon^2$, of norm $t\lVert b\rVert/\varepsilon^2$:
+# about $1.4 \times 10^{7}$ at $t = 10^{-9}$, far larger than the $\sin\theta/\lVert a\rVert =
+# 0.71$ of the unscaled pair. Above the clamp the gradient is $\sin\theta/(t\lVert a\rVert)$
+# ({prf:ref}`thm-cosine-gradient`), which also grows as $t$ shrinks. Only an exactly zero pair gets a
+# zero gradient. The table compares `G.cosine_similarity_grad` with these formulas and with
+# central {term}`finite differences` (with a step of $10^{-4}\,t$, small enough to stay inside the
+# clamp):
+
+# %%
+print(
+    f"{'scale t':>8s} {'|grad x1|, lossbook':>20s} {'formula':>10s} "
+    f"{'finite diff.':>13s}"
+)
+grad_rows = {}
+for t_scale in [1.0, 1e-6, 1e-9, 1e-12, 0.0]:
+    x1, x2 = t_scale * a_vec, t_scale * b_vec
+    analytic = G.cosine_similarity_grad(x1, x2)[0]
+    norm_a, norm_b = np.linalg.norm(x1), np.linalg.norm(x2)
+    if norm_a >= 1e-8 and norm_b >= 1e-8:
+        formula = (1 / math.sqrt(2)) / norm_a  # sin(45 degrees) / |x1|
+    else:
+        formula = norm_b / (max(norm_a, 1e-8) * max(norm_b, 1e-8))
+    step = 1e-4 * t_scale if t_scale > 0 else 1e-20
+    numeric = G.numerical_gradient(
+        lambda x: float(F.cosine_similarity(x, x2)[0]), x1, h=step
+    )
+    grad_rows[t_scale] = float(np.linalg.norm(analytic))
+    assert math.isclose(grad_rows[t_scale], formula, rel_tol=1e-6, abs_tol=1e-300)
+    assert np.allclose(numeric, analytic, rtol=1e-6, atol=1e-6 * formula)
+    print(
+        f"{t_scale:8.0e} {grad_rows[t_scale]:20.4e} {formula:10.4e} "
+        f"{float(np.linalg.norm(numeric)):13.4e}"
+    )
+assert grad_rows[0.0] == 0.0 and grad_rows[1e-9] > 1e7
+zero_vs_b = float(np.linalg.norm(G.cosine_similarity_grad(0.0 * a_vec, b_vec)[0]))
+assert math.isclose(zero_vs_b, 1e8, rel_tol=1e-9)
+print(f"zero x1 against x2 = (1, 1): |grad x1| = {zero_vs_b:.4e} = 1/eps")
+
+# %% [markdown]
+# So a collapsed pair that is merely tiny gets a huge push, which an optimiser with a fixed
+# learning rate turns into a huge step; only an exactly zero pair is stuck, because the gradient
+# with respect to one vector is proportional to the other. A zero vector paired with a vector of
+# ordinary length is not stuck either: its gradient has norm $1/\varepsilon = 10^{8}$.
+# {doc}`08-gallery-of-mistakes` shows the same numbers from the side of the losses
+# ({ref}`sec-mistake-zero-vector`).
 #
 # ## Summary
 #
@@ -1194,7 +1577,8 @@ assert math.isclose(cos_rows[1e-9], 1e-18 / (1e-8 * 1e-8), rel_tol=1e-9) and cos
 #   accurate either way.
 # - PyTorch's $-100$ clamp in `binary_cross_entropy` caps the loss at 100 nats and makes the
 #   gradient vanish for confident wrong predictions; the logit version has neither problem. The
-#   `eps` of `cosine_similarity` makes tiny vectors look dissimilar.
+#   `eps` of `cosine_similarity` makes tiny vectors look dissimilar, and gives them huge
+#   gradients; only an exactly zero pair gets none.
 #
 # ## Exercises
 #
@@ -1219,10 +1603,15 @@ assert math.isclose(cos_rows[1e-9], 1e-18 / (1e-8 * 1e-8), rel_tol=1e-9) and cos
 
 # %%
 f16 = np.finfo(np.float16)
-print(f"eps {float(f16.eps):.4e}, max {float(f16.max):.1f}, smallest normal "
-      f"{float(f16.smallest_normal):.4e}, smallest subnormal {float(f16.smallest_subnormal):.4e}")
-print(f"exp overflows above {math.log(float(f16.max)):.4f}, underflows to 0 below "
-      f"{math.log(float(f16.smallest_subnormal)) - math.log(2):.4f}")
+print(
+    f"eps {float(f16.eps):.4e}, max {float(f16.max):.1f}, smallest normal "
+    f"{float(f16.smallest_normal):.4e}, smallest subnormal "
+    f"{float(f16.smallest_subnormal):.4e}"
+)
+print(
+    f"exp overflows above {math.log(float(f16.max)):.4f}, underflows to 0 below "
+    f"{math.log(float(f16.smallest_subnormal)) - math.log(2):.4f}"
+)
 z16 = np.array([12.0, 3.0, -2.0], dtype=np.float16)
 with np.errstate(over="ignore", invalid="ignore"):
     naive16 = textbook_softmax(z16)
@@ -1261,8 +1650,9 @@ assert np.isnan(naive16[0]) and np.isclose(float(shifted16.sum()), 1.0, atol=1e-
 # %%
 z3 = sym.logits(3)
 mean_shift = sum(z3) / 3
-sym.check_identity(mean_shift + sym.logsumexp([z - mean_shift for z in z3]),
-                   sym.logsumexp(z3)).assert_proved()
+sym.check_identity(
+    mean_shift + sym.logsumexp([z - mean_shift for z in z3]), sym.logsumexp(z3)
+).assert_proved()
 print("(a) the mean-shifted identity is proved for C = 3")
 
 
@@ -1274,8 +1664,10 @@ for z_case in [np.array([1000.0, 0.0, -1000.0]), np.array([-1000.0, -1001.0, -10
     with np.errstate(over="ignore"):
         by_mean = shifted_lse(z_case, z_case.mean())
     by_max = shifted_lse(z_case, z_case.max())
-    print(f"(b) z = {z_case}: shift by mean {by_mean:.6f}, shift by max {by_max:.6f}, "
-          f"F.logsumexp {float(F.logsumexp(z_case, dim=0)):.6f}")
+    print(
+        f"(b) z = {z_case}: shift by mean {by_mean:.6f}, shift by max {by_max:.6f}, "
+        f"F.logsumexp {float(F.logsumexp(z_case, dim=0)):.6f}"
+    )
 
 # %% [markdown]
 # ```{solution-end}
@@ -1302,13 +1694,16 @@ for z_case in [np.array([1000.0, 0.0, -1000.0]), np.array([-1000.0, -1001.0, -10
 # result is 0 because $1 + e^{-z}$ rounds to 1 (the exact values are about $-4.2\times10^{-18}$
 # and $-e^{-800}$, the latter below the float64 range, so 0 is then the correctly rounded answer).
 
+
 # %%
 def stable_logsigmoid(v):
     return sp.Min(v, 0) - sp.log(1 + sp.exp(-sp.Abs(v)))
 
 
 for branch in (z_plus, z_minus):
-    sym.check_identity(stable_logsigmoid(branch), sp.log(sym.sigmoid(branch))).assert_proved()
+    sym.check_identity(
+        stable_logsigmoid(branch), sp.log(sym.sigmoid(branch))
+    ).assert_proved()
 print("(a) log sigmoid(z) == min(z, 0) - log1p(exp(-|z|)) proved on both branches")
 print(f"{'z':>6s} {'naive':>12s} {'stable':>12s} {'F.logsigmoid':>14s}")
 for z_value in [-800.0, -40.0, 0.0, 40.0, 800.0]:
@@ -1317,9 +1712,11 @@ for z_value in [-800.0, -40.0, 0.0, 40.0, 800.0]:
         naive = np.log(1 / (1 + np.exp(-z_value)))
     stable = min(z_value, 0.0) - np.log1p(np.exp(-abs(z_value)))
     lb = F.logsigmoid(np.array([z_value]))[0]
-    print(f"{z_value:6.0f} {bucket(ulp_error(naive, exact, np.float64)):>12s} "
-          f"{bucket(ulp_error(stable, exact, np.float64)):>12s} "
-          f"{bucket(ulp_error(lb, exact, np.float64)):>14s}")
+    print(
+        f"{z_value:6.0f} {bucket(ulp_error(naive, exact, np.float64)):>12s} "
+        f"{bucket(ulp_error(stable, exact, np.float64)):>12s} "
+        f"{bucket(ulp_error(lb, exact, np.float64)):>14s}"
+    )
     assert ulp_error(lb, exact, np.float64) <= 4
 
 # %% [markdown]
@@ -1356,20 +1753,33 @@ for dtype in DTYPES:
     grid = np.arange(1.0, 60.0, 0.25)
     zgrid = np.stack([grid, np.zeros_like(grid)], axis=1).astype(dtype)
     textbook_zero = grid[textbook_cross_entropy(zgrid, 0) == 0]
-    print(f"(a) {dtype.__name__}: predicted log(1/u) = {predicted_margin:.2f}, textbook loss first "
-          f"0 at t = {textbook_zero[0]:.2f} (grid step 0.25)")
+    print(
+        f"(a) {dtype.__name__}: predicted log(1/u) = {predicted_margin:.2f}, textbook "
+        "loss first "
+        f"0 at t = {textbook_zero[0]:.2f} (grid step 0.25)"
+    )
     assert abs(textbook_zero[0] - predicted_margin) < 1.0
-for dtype, grid in [(np.float32, np.arange(90.0, 110.0, 0.25)),
-                    (np.float64, np.arange(735.0, 755.0, 0.25))]:
+for dtype, grid in [
+    (np.float32, np.arange(90.0, 110.0, 0.25)),
+    (np.float64, np.arange(735.0, 755.0, 0.25)),
+]:
     zgrid = np.stack([grid, np.zeros_like(grid)], axis=1).astype(dtype)
     with np.errstate(under="ignore"):
-        losses = F.cross_entropy(zgrid, np.zeros(len(grid), dtype=int), reduction="none")
-    print(f"(b) {dtype.__name__}: F.cross_entropy > 0 up to t = {grid[losses > 0][-1]:.2f}, "
-          f"0 from t = {grid[losses == 0][0]:.2f}")
+        losses = F.cross_entropy(
+            zgrid, np.zeros(len(grid), dtype=int), reduction="none"
+        )
+    print(
+        f"(b) {dtype.__name__}: F.cross_entropy > 0 up to t = "
+        f"{grid[losses > 0][-1]:.2f}, "
+        f"0 from t = {grid[losses == 0][0]:.2f}"
+    )
 z20 = np.array([[20.0, 0.0]], dtype=np.float32)
-print(f"(c) textbook total: {1e6 * float(textbook_cross_entropy(z20[0], 0)) + 0.0:.3e} nats, "
-      f"lossbook total: {1e6 * float(F.cross_entropy(z20, np.array([0]))):.4e} nats, "
-      f"exact: {mpmath.nstr(1e6 * mpmath.log1p(mpmath.exp(-20)), 5)} nats")
+print(
+    f"(c) textbook total: {1e6 * float(textbook_cross_entropy(z20[0], 0)) + 0.0:.3e} "
+    "nats, "
+    f"lossbook total: {1e6 * float(F.cross_entropy(z20, np.array([0]))):.4e} nats, "
+    f"exact: {mpmath.nstr(1e6 * mpmath.log1p(mpmath.exp(-20)), 5)} nats"
+)
 
 # %% [markdown]
 # ```{solution-end}
@@ -1401,18 +1811,29 @@ print(f"(c) textbook total: {1e6 * float(textbook_cross_entropy(z20[0], 0)) + 0.
 
 # %%
 z_grid = -np.arange(90.0, 110.0, 0.5)
-loss_grid = F.binary_cross_entropy(F.sigmoid(z_grid), np.ones_like(z_grid), reduction="none")
-print(f"(a) loss is exactly 100 from z = {z_grid[loss_grid == 100.0][0]:.1f} downwards; at "
-      f"z = -99.5 it is {float(loss_grid[z_grid == -99.5][0]):.4f}")
+loss_grid = F.binary_cross_entropy(
+    F.sigmoid(z_grid), np.ones_like(z_grid), reduction="none"
+)
+print(
+    f"(a) loss is exactly 100 from z = {z_grid[loss_grid == 100.0][0]:.1f} downwards; "
+    "at "
+    f"z = -99.5 it is {float(loss_grid[z_grid == -99.5][0]):.4f}"
+)
 threshold = math.log(0.5e-12)
 z_fine = -np.arange(20.0, 40.0, 0.05)
 p_fine = F.sigmoid(z_fine)
-grad_probs = G.binary_cross_entropy_grad(p_fine, np.ones_like(z_fine), reduction="none") \
-    * p_fine * (1 - p_fine)
+grad_probs = (
+    G.binary_cross_entropy_grad(p_fine, np.ones_like(z_fine), reduction="none")
+    * p_fine
+    * (1 - p_fine)
+)
 correct = p_fine - 1
 first_half = z_fine[np.abs(grad_probs) < 0.5 * np.abs(correct)][0]
-print(f"(b) predicted threshold log(0.5e-12) = {threshold:.3f}; first grid point with less than "
-      f"half the gradient: z = {first_half:.2f}")
+print(
+    f"(b) predicted threshold log(0.5e-12) = {threshold:.3f}; first grid point with "
+    "less than "
+    f"half the gradient: z = {first_half:.2f}"
+)
 assert abs(first_half - threshold) < 0.1
 
 # %% [markdown]

@@ -20,10 +20,58 @@
 #
 # Several of these mistakes first appear in the chapters that introduce each loss, where they
 # help explain how the loss works: chapters {doc}`02-cross-entropy`,
-# {doc}`03-negative-log-likelihood`, {doc}`04-binary-cross-entropy` and
-# {doc}`07-numerical-stability`. This chapter is the reference you consult when something goes
-# wrong. Each entry links back to the fuller explanation.
+# {doc}`03-negative-log-likelihood`, {doc}`04-binary-cross-entropy`, {doc}`05-kl-divergence`,
+# {doc}`06-cosine-similarity` and {doc}`07-numerical-stability`. This chapter is the reference
+# you consult when something goes wrong. Each entry links back to the fuller explanation.
 #
+# **In this chapter** you will
+#
+# - find a symptom in one table and go to its entry;
+# - compute the fingerprint of each mistake (the double softmax, probabilities or logits in
+#   `nll_loss`, `kl_div` with probabilities, swapped arguments or `reduction='mean'`,
+#   distillation without its $T^2$, the label-smoothing floor, weighted and ignored targets, the
+#   class dimension, swapped or doubled sigmoids in BCE, and zero vectors in cosine losses) and
+#   derive it with SymPy;
+# - turn the fingerprints into cheap checks for a training loop.
+#
+# **You need**
+#
+# - the losses of {doc}`02-cross-entropy` to {doc}`06-cosine-similarity`, and their PyTorch
+#   options (`reduction`, `weight`, `ignore_index`, `label_smoothing`, `log_target`, `eps`).
+
+# %% tags=["remove-cell"]
+# Where lossbook is missing (Colab, a fresh environment), install this book's version of it.
+import importlib.util
+import os
+import subprocess
+import sys
+
+if importlib.util.find_spec("lossbook") is None:
+    requirement = os.environ.get(
+        "LOSSBOOK_REQUIREMENT", "lossbook @ git+https://github.com/lossbook/lossbook@v0.2.0"
+    )
+    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", requirement], check=True)
+
+# %%
+import math
+
+import matplotlib.pyplot as plt
+import numpy as np
+import sympy as sp
+from IPython.display import Math, display
+
+import lossbook.functional as F
+import lossbook.gradients as G
+import lossbook.info as info
+import lossbook.plotting as lbplot
+import lossbook.symbolic as sym
+
+# %%
+np.set_printoptions(precision=6, suppress=True)
+lbplot.use_style()
+rng = np.random.default_rng(2026)
+
+# %% [markdown]
 # (sec-mistakes-table)=
 # ## Find your symptom
 #
@@ -38,14 +86,15 @@
 # | A negative KL divergence | `kl_div` given probabilities as `input` | {ref}`sec-mistake-kl-arguments` |
 # | A KL divergence of `inf` with one-hot or sparse targets, or `nan` | `kl_div` with its arguments swapped, or log-targets without `log_target=True` | {ref}`sec-mistake-kl-arguments` |
 # | A KL divergence $C$ times smaller than your own computation, or a warning about `'mean'` | `kl_div(..., reduction='mean')` | {ref}`sec-mistake-kl-mean` |
-# | With `label_smoothing`, the loss stays above a positive value even though training accuracy is perfect | the smoothing floor $H(\tilde q)$ (expected behaviour, not a bug) | {ref}`sec-mistake-label-smoothing-floor` |
+# | A distillation term that shrinks like $1/T^2$ as the temperature rises, or is $C$ times too small; a distillation loss that disagrees with the reference at $T = 1$ but not at high $T$ | `* T**2` missing, `reduction='mean'`, or student and teacher swapped in `kl_div` | {ref}`sec-mistake-distillation` |
+# | With `label_smoothing`, the loss stays above a positive value even though training accuracy is perfect | the smoothing floor $H(p^{\varepsilon})$ (expected behaviour, not a bug) | {ref}`sec-mistake-label-smoothing-floor` |
 # | A weighted loss that differs from your own computation, or does not change when all weights are scaled | the weighted mean divides by the sum of the weights | {ref}`sec-mistake-weighted-mean` |
 # | `nan` in some batches only | every target of the batch ignored | {ref}`sec-mistake-all-ignored` |
 # | The loss and its gradient depend on the logit of a class you "ignored" | `ignore_index` does not remove a class from the softmax | {ref}`sec-mistake-ignored-class` |
 # | A shape error for a sequence model, or a loss that changes when a constant is added to every class logit at one position | the class dimension is not dimension 1 | {ref}`sec-mistake-class-dim` |
 # | BCE equal to 100 times the absolute error; negative BCE with logits; exactly $\log 2$ on every negative example | BCE with its arguments swapped | {ref}`sec-mistake-bce-swapped` |
 # | BCE stalls at $\operatorname{softplus}(-1)$ and $\log 2$; "probabilities" confined to $(\sigma(0), \sigma(1))$; every prediction positive | a sigmoid applied twice | {ref}`sec-mistake-sigmoid-twice` |
-# | Cosine similarity exactly 0; the cosine embedding loss equals the share of similar pairs; a gradient of norm $1/\texttt{eps}$ | a zero vector | {ref}`sec-mistake-zero-vector` |
+# | Cosine similarity exactly 0; the cosine embedding loss equals the share of similar pairs; a gradient of norm $1/\texttt{eps} = 10^8$ (`cosine_similarity`) or about $10^6$ (`cosine_embedding_loss`) | a zero vector | {ref}`sec-mistake-zero-vector` |
 #
 # ### Numbers to compare a stalled loss with
 #
@@ -56,25 +105,8 @@
 # near $\log C$, the loss of a uniform prediction. With one of these mistakes the loss falls
 # towards the floor instead of towards 0. The entries below derive every column.
 
+
 # %%
-import math
-
-import matplotlib.pyplot as plt
-import numpy as np
-import sympy as sp
-from IPython.display import display
-
-import lossbook.functional as F
-import lossbook.gradients as G
-import lossbook.info as info
-import lossbook.plotting as lbplot
-import lossbook.symbolic as sym
-
-np.set_printoptions(precision=6, suppress=True)
-lbplot.use_style()
-rng = np.random.default_rng(2026)
-
-
 def fmt(x, digits=6):
     """A float with a fixed number of decimals, and never '-0.000000'."""
     return f"{round(float(x), digits) + 0.0:.{digits}f}"
@@ -92,24 +124,39 @@ def smoothed_target(n_classes, epsilon, target=0):
     return (1 - epsilon) * np.eye(n_classes)[target] + epsilon / n_classes
 
 
-print(f"{'C':>5s} {'log C':>9s} {'softmax before cross_entropy':>30s} "
-      f"{'label_smoothing=0.1':>20s} {'=0.2':>9s}")
-print(f"{'':5s} {'(start)':>9s} {'floor':>14s} {'confidently wrong':>18s} {'floor':>20s} "
-      f"{'floor':>9s}")
+print(
+    f"{'C':>5s} {'log C':>9s} {'softmax before cross_entropy':>30s} "
+    f"{'label_smoothing=0.1':>20s} {'=0.2':>9s}"
+)
+print(
+    f"{'':5s} {'(start)':>9s} {'floor':>14s} {'confidently wrong':>18s} {'floor':>20s} "
+    f"{'floor':>9s}"
+)
 card = {}
 for n_classes in (2, 3, 10, 100, 1000):
     z_right = confident_logits(n_classes, target=0)
     target = np.array([0])
     double_floor = float(F.cross_entropy(F.softmax(z_right, dim=1), target))
     double_ceiling = float(F.cross_entropy(F.softmax(z_right, dim=1), np.array([1])))
-    smoothing = [float(info.entropy(smoothed_target(n_classes, eps))) for eps in (0.1, 0.2)]
+    smoothing = [
+        float(info.entropy(smoothed_target(n_classes, eps))) for eps in (0.1, 0.2)
+    ]
     card[n_classes] = (double_floor, double_ceiling, *smoothing)
-    print(f"{n_classes:5d} {math.log(n_classes):9.4f} {double_floor:14.4f} {double_ceiling:18.4f} "
-          f"{smoothing[0]:20.4f} {smoothing[1]:9.4f}")
-bce_positive = float(F.binary_cross_entropy_with_logits(F.sigmoid(np.array([50.0])), np.ones(1)))
-bce_negative = float(F.binary_cross_entropy_with_logits(F.sigmoid(np.array([-50.0])), np.zeros(1)))
-print(f"\nsigmoid twice, BCE floors: positive example {bce_positive:.4f}, "
-      f"negative example {bce_negative:.4f} nats")
+    print(
+        f"{n_classes:5d} {math.log(n_classes):9.4f} {double_floor:14.4f} "
+        f"{double_ceiling:18.4f} "
+        f"{smoothing[0]:20.4f} {smoothing[1]:9.4f}"
+    )
+bce_positive = float(
+    F.binary_cross_entropy_with_logits(F.sigmoid(np.array([50.0])), np.ones(1))
+)
+bce_negative = float(
+    F.binary_cross_entropy_with_logits(F.sigmoid(np.array([-50.0])), np.zeros(1))
+)
+print(
+    f"\nsigmoid twice, BCE floors: positive example {bce_positive:.4f}, "
+    f"negative example {bce_negative:.4f} nats"
+)
 print("probabilities into nll_loss: the loss lies in [-1, 0]; a perfect model gives -1")
 
 # %% [markdown]
@@ -118,7 +165,7 @@ print("probabilities into nll_loss: the loss lies in [-1, 0]; a perfect model gi
 # proceeds, from left to right. The correct {term}`cross-entropy` falls towards 0. Each mistaken
 # loss either levels off at its own value or falls below zero.
 
-# %% mystnb={"image": {"alt": "Loss in nats against the logit margin m of the true class, from -4 to 12, for a ten-class model. All classification losses equal log 10, about 2.30 nats, at m = 0. The correct cross_entropy(z, y) falls steeply towards 0. The double softmax, cross_entropy(softmax(z), y), stays between 2.46 and its floor of about 1.46 nats (dotted line), which it reaches from m of about 6. With label_smoothing=0.1 the loss has a minimum of about 0.50 nats at a margin near 4.5, then rises again. nll_loss(softmax(z), y) is negative and approaches -1. kl_div with reduction 'mean' is the correct curve divided by 10."}}
+# %% tags=["hide-input"] mystnb={"image": {"alt": "Loss in nats against the logit margin m of the true class, from -4 to 12, for a ten-class model. All classification losses equal log 10, about 2.30 nats, at m = 0. The correct cross_entropy(z, y) falls steeply towards 0. The double softmax, cross_entropy(softmax(z), y), stays between 2.46 and its floor of about 1.46 nats (dotted line), which it reaches from m of about 6. With label_smoothing=0.1 the loss has a minimum of about 0.50 nats at a margin near 4.5, then rises again. nll_loss(softmax(z), y) is negative and approaches -1. kl_div with reduction 'mean' is the correct curve divided by 10."}}
 C_fig = 10
 margins = np.linspace(-4.0, 12.0, 321)
 Z_fig = np.zeros((margins.size, C_fig))
@@ -127,19 +174,28 @@ Y_fig = np.zeros(margins.size, dtype=int)
 onehot_fig = F.one_hot(Y_fig, num_classes=C_fig).astype(float)
 curves = {
     "cross_entropy(z, y)  (correct)": F.cross_entropy(Z_fig, Y_fig, reduction="none"),
-    "cross_entropy(softmax(z), y)": F.cross_entropy(F.softmax(Z_fig, dim=1), Y_fig, reduction="none"),
-    "cross_entropy(z, y, label_smoothing=0.1)": F.cross_entropy(Z_fig, Y_fig, reduction="none",
-                                                                label_smoothing=0.1),
-    "nll_loss(softmax(z), y)": F.nll_loss(F.softmax(Z_fig, dim=1), Y_fig, reduction="none"),
-    "kl_div(log_softmax(z), one-hot), 'mean'":
-        F.kl_div(F.log_softmax(Z_fig, dim=1), onehot_fig, reduction="none").mean(axis=1),
+    "cross_entropy(softmax(z), y)": F.cross_entropy(
+        F.softmax(Z_fig, dim=1), Y_fig, reduction="none"
+    ),
+    "cross_entropy(z, y, label_smoothing=0.1)": F.cross_entropy(
+        Z_fig, Y_fig, reduction="none", label_smoothing=0.1
+    ),
+    "nll_loss(softmax(z), y)": F.nll_loss(
+        F.softmax(Z_fig, dim=1), Y_fig, reduction="none"
+    ),
+    "kl_div(log_softmax(z), one-hot), 'mean'": F.kl_div(
+        F.log_softmax(Z_fig, dim=1), onehot_fig, reduction="none"
+    ).mean(axis=1),
 }
 fig, ax = plt.subplots(figsize=(8, 4.6))
 styles = ["-", "-", "-", "-", "--"]
 for (label, values), colour, style in zip(curves.items(), lbplot.PALETTE, styles):
     ax.plot(margins, values, style, color=colour, lw=2, label=label)
-for level, colour in ((card[C_fig][0], lbplot.PALETTE[1]), (card[C_fig][2], lbplot.PALETTE[2]),
-                      (-1.0, lbplot.PALETTE[3])):
+for level, colour in (
+    (card[C_fig][0], lbplot.PALETTE[1]),
+    (card[C_fig][2], lbplot.PALETTE[2]),
+    (-1.0, lbplot.PALETTE[3]),
+):
     ax.axhline(level, color=colour, ls=":", lw=1.2)
 ax.axhline(0.0, color="0.5", lw=0.8)
 ax.set_xlabel(f"logit margin $m$ of the true class (C = {C_fig} classes)")
@@ -150,7 +206,7 @@ ax.legend(loc="upper right", fontsize=9)
 ax.set_title("Fingerprints: where each loss goes as the model becomes confident")
 plt.show()
 
-# %%
+# %% tags=["hide-input"]
 row = np.argmin(np.abs(margins - 12.0))
 for label, values in curves.items():
     print(f"{label:42s} at m = 12: {fmt(values[row], 4):>8s} nats")
@@ -162,18 +218,39 @@ for label, values in curves.items():
 # one nat below $\log C$, so a run with this mistake can lower its loss by less than one nat.
 # The label-smoothing floor grows with $C$ as well, but slowly.
 
-# %% mystnb={"image": {"alt": "Loss in nats against the number of classes C from 2 to 1000 on a logarithmic axis. The line log C, where every classification run starts, rises from 0.69 to 6.91 nats. The double-softmax loss lives in a shaded band one nat wide whose lower edge is the floor log(1 + (C - 1)/e); for large C the floor is almost exactly one nat below log C, which is near the top of the band. The label-smoothing floors for epsilon 0.1 and 0.2 rise slowly with C, staying between about 0.2 and 1.9 nats."}}
+# %% tags=["hide-input"] mystnb={"image": {"alt": "Loss in nats against the number of classes C from 2 to 1000 on a logarithmic axis. The line log C, where every classification run starts, rises from 0.69 to 6.91 nats. The double-softmax loss lives in a shaded band one nat wide whose lower edge is the floor log(1 + (C - 1)/e); for large C the floor is almost exactly one nat below log C, which is near the top of the band. The label-smoothing floors for epsilon 0.1 and 0.2 rise slowly with C, staying between about 0.2 and 1.9 nats."}}
 C_grid = np.unique(np.round(np.logspace(np.log10(2), 3, 60)).astype(int))
-floor_grid = np.array([float(F.cross_entropy(F.softmax(confident_logits(c), dim=1), np.array([0])))
-                       for c in C_grid])
+floor_grid = np.array(
+    [
+        float(F.cross_entropy(F.softmax(confident_logits(c), dim=1), np.array([0])))
+        for c in C_grid
+    ]
+)
 fig, ax = plt.subplots(figsize=(7.5, 4.2))
-ax.plot(C_grid, np.log(C_grid), color=lbplot.PALETTE.black, lw=2, label=r"$\log C$ (start of every run)")
-ax.fill_between(C_grid, floor_grid, floor_grid + 1, color=lbplot.PALETTE.orange, alpha=0.35,
-                label="double softmax: all values it can take")
+ax.plot(
+    C_grid,
+    np.log(C_grid),
+    color=lbplot.PALETTE.black,
+    lw=2,
+    label=r"$\log C$ (start of every run)",
+)
+ax.fill_between(
+    C_grid,
+    floor_grid,
+    floor_grid + 1,
+    color=lbplot.PALETTE.orange,
+    alpha=0.35,
+    label="double softmax: all values it can take",
+)
 ax.plot(C_grid, floor_grid, color=lbplot.PALETTE.orange, lw=2)
 for eps, colour in ((0.1, lbplot.PALETTE.bluish_green), (0.2, lbplot.PALETTE.blue)):
-    ax.plot(C_grid, [float(info.entropy(smoothed_target(c, eps))) for c in C_grid], color=colour,
-            lw=2, label=rf"label-smoothing floor, $\varepsilon = {eps}$")
+    ax.plot(
+        C_grid,
+        [float(info.entropy(smoothed_target(c, eps))) for c in C_grid],
+        color=colour,
+        lw=2,
+        label=rf"label-smoothing floor, $\varepsilon = {eps}$",
+    )
 ax.set_xscale("log")
 ax.set_xlabel("number of classes $C$")
 ax.set_ylabel("loss (nats)")
@@ -195,28 +272,38 @@ plt.show()
 # wide. The cell checks both on a batch of confident logits, correct for half of the rows and
 # wrong for the rest, for three class counts:
 
+
 # %%
 def confident_batch(n_classes, n_rows=6, margin=40.0):
-    """Logits with one large entry per row; targets right for even rows, wrong for odd rows."""
+    """Logits with one large entry per row; targets right for even rows, else wrong."""
     predicted = rng.integers(0, n_classes, size=n_rows)
     z = rng.normal(scale=0.01, size=(n_rows, n_classes))
     z[np.arange(n_rows), predicted] += margin
-    targets = np.where(np.arange(n_rows) % 2 == 0, predicted, (predicted + 1) % n_classes)
+    targets = np.where(
+        np.arange(n_rows) % 2 == 0, predicted, (predicted + 1) % n_classes
+    )
     return z, targets
 
 
-print(f"{'C':>5s} {'rows sum to 1':>14s} {'smallest loss':>14s} {'largest loss':>13s} "
-      f"{'floor':>9s} {'floor + 1':>10s} {'correct loss, right rows':>25s}")
+print(
+    f"{'C':>5s} {'rows sum to 1':>14s} {'smallest loss':>14s} {'largest loss':>13s} "
+    f"{'floor':>9s} {'floor + 1':>10s} {'correct loss, right rows':>25s}"
+)
 for n_classes in (3, 10, 100):
     z_batch, y_batch = confident_batch(n_classes)
     model_output = F.softmax(z_batch, dim=1)  # what a model ending in a softmax returns
-    rows_sum_to_one = bool(np.allclose(model_output.sum(axis=1), 1) and model_output.min() >= 0)
+    rows_sum_to_one = bool(
+        np.allclose(model_output.sum(axis=1), 1) and model_output.min() >= 0
+    )
     mistaken = F.cross_entropy(model_output, y_batch, reduction="none")
     floor = math.log(1 + (n_classes - 1) / math.e)
     assert floor - 1e-9 <= mistaken.min() and mistaken.max() <= floor + 1 + 1e-9
     right_rows = F.cross_entropy(z_batch, y_batch, reduction="none")[::2]
-    print(f"{n_classes:5d} {str(rows_sum_to_one):>14s} {mistaken.min():14.6f} {mistaken.max():13.6f} "
-          f"{floor:9.6f} {floor + 1:10.6f} {right_rows.max():25.2e}")
+    print(
+        f"{n_classes:5d} {str(rows_sum_to_one):>14s} {mistaken.min():14.6f} "
+        f"{mistaken.max():13.6f} "
+        f"{floor:9.6f} {floor + 1:10.6f} {right_rows.max():25.2e}"
+    )
 
 # %% [markdown]
 # **Why.** `cross_entropy` applies its own {term}`log-softmax`, so it computes
@@ -244,8 +331,8 @@ rewritten = sp.log(1 + sp.exp(u3[1] - u3[0]) + sp.exp(u3[2] - u3[0]))
 sym.check_identity(-sym.log_softmax(u3)[0], rewritten).assert_proved()
 
 C = sp.Symbol("C", integer=True, positive=True)
-floor_C = sp.log(1 + (C - 1) / sp.E)   # at u = e_y: C - 1 terms exp(0 - 1)
-ceiling_C = sp.log(sp.E + C - 1)       # at u = e_c: one term exp(1 - 0), C - 2 terms exp(0)
+floor_C = sp.log(1 + (C - 1) / sp.E)  # at u = e_y: C - 1 terms exp(0 - 1)
+ceiling_C = sp.log(sp.E + C - 1)  # at u = e_c: one term exp(1 - 0), C - 2 terms exp(0)
 for n in range(2, 7):
     vertex_y = [1] + [0] * (n - 1)
     vertex_c = [0, 1] + [0] * (n - 2)
@@ -253,7 +340,10 @@ for n in range(2, 7):
     assert sp.simplify(-sym.log_softmax(vertex_c)[0] - ceiling_C.subs(C, n)) == 0
 width = sp.expand_log(ceiling_C - sp.log(sp.together(1 + (C - 1) / sp.E)), force=True)
 assert sp.simplify(width - 1) == 0
-display(sp.Eq(sp.Symbol(r"\ell(e_y)"), floor_C), sp.Eq(sp.Symbol(r"\ell(e_c)"), ceiling_C))
+display(
+    sp.Eq(sp.Symbol(r"\ell(e_{y})"), floor_C),
+    sp.Eq(sp.Symbol(r"\ell(e_{c})"), ceiling_C),
+)
 print("vertex values checked for C = 2..6; ceiling - floor = 1 nat for symbolic C")
 
 # %% [markdown]
@@ -266,7 +356,9 @@ double_softmax_formula = -sym.log_softmax(sym.softmax(z3))[0]
 
 
 def double_softmax_lossbook(z):
-    return F.cross_entropy(F.softmax(z[None, :], dim=1), np.array([0]), reduction="none")[0]
+    return F.cross_entropy(
+        F.softmax(z[None, :], dim=1), np.array([0]), reduction="none"
+    )[0]
 
 
 cases = sym.random_cases(rng, lambda r: (sym.random_logits(r, 3),), count=3)
@@ -285,13 +377,20 @@ sym.check_numeric(double_softmax_formula, [z3], double_softmax_lossbook, cases)
 z_batch, y_batch = confident_batch(10)
 mistaken = F.cross_entropy(F.softmax(z_batch, dim=1), y_batch, reduction="none")
 correct = F.cross_entropy(z_batch, y_batch, reduction="none")
-after_log_softmax = F.cross_entropy(F.log_softmax(z_batch, dim=1), y_batch, reduction="none")
+after_log_softmax = F.cross_entropy(
+    F.log_softmax(z_batch, dim=1), y_batch, reduction="none"
+)
 assert np.allclose(after_log_softmax, correct, rtol=1e-9, atol=1e-15)
-print(f"{'row':>3s} {'prediction':>10s} {'cross_entropy(softmax(z), y)':>29s} "
-      f"{'cross_entropy(z, y)':>20s} {'cross_entropy(log_softmax(z), y)':>33s}")
+print(
+    f"{'row':>3s} {'prediction':>10s} {'cross_entropy(softmax(z), y)':>29s} "
+    f"{'cross_entropy(z, y)':>20s} {'cross_entropy(log_softmax(z), y)':>33s}"
+)
 for n in range(y_batch.size):
     verdict = "right" if n % 2 == 0 else "wrong"
-    print(f"{n:3d} {verdict:>10s} {mistaken[n]:29.6f} {correct[n]:20.4g} {after_log_softmax[n]:33.4g}")
+    print(
+        f"{n:3d} {verdict:>10s} {mistaken[n]:29.6f} {correct[n]:20.4g} "
+        f"{after_log_softmax[n]:33.4g}"
+    )
 
 # %% [markdown]
 # (sec-mistake-nll-probabilities)=
@@ -307,15 +406,23 @@ for n in range(y_batch.size):
 # logit, which changes no prediction, shifts the loss by exactly that constant:
 
 # %%
-z_small = np.array([[2.0, 0.5, -1.0], [0.2, 3.0, 0.1], [-0.5, 0.0, 1.5], [1.0, 1.2, 0.8]])
+z_small = np.array(
+    [[2.0, 0.5, -1.0], [0.2, 3.0, 0.1], [-0.5, 0.0, 1.5], [1.0, 1.2, 0.8]]
+)
 y_small = np.array([0, 1, 2, 1])
 q_small = F.softmax(z_small, dim=1)
 with_probabilities = float(F.nll_loss(q_small, y_small))
-print(f"nll_loss(softmax(z), y) = {fmt(with_probabilities)}; "
-      f"mean probability of the true class = {fmt(q_small[np.arange(4), y_small].mean())}")
+print(
+    f"nll_loss(softmax(z), y) = {fmt(with_probabilities)}; "
+    f"mean probability of the true class = {fmt(q_small[np.arange(4), y_small].mean())}"
+)
 for shift in (0.0, 10.0, 100.0):
-    print(f"nll_loss(z + {shift:5.1f}, y) = {fmt(F.nll_loss(z_small + shift, y_small)):>12s}   "
-          f"cross_entropy(z + {shift:5.1f}, y) = {fmt(F.cross_entropy(z_small + shift, y_small))}")
+    print(
+        f"nll_loss(z + {shift:5.1f}, y) = "
+        f"{fmt(F.nll_loss(z_small + shift, y_small)):>12s}   "
+        f"cross_entropy(z + {shift:5.1f}, y) = "
+        f"{fmt(F.cross_entropy(z_small + shift, y_small))}"
+    )
 assert -1 <= with_probabilities <= 0
 
 # %% [markdown]
@@ -334,8 +441,9 @@ assert -1 <= with_probabilities <= 0
 # %%
 q3 = sym.softmax(z3)
 for k in range(3):
-    sym.check_identity(sp.diff(sym.nll(q3, 0), z3[k]),
-                       -q3[0] * ((1 if k == 0 else 0) - q3[k])).assert_proved()
+    sym.check_identity(
+        sp.diff(sym.nll(q3, 0), z3[k]), -q3[0] * ((1 if k == 0 else 0) - q3[k])
+    ).assert_proved()
 print("d(-q_y)/dz_k = -q_y ([k = y] - q_k): proved for C = 3, y = 0")
 
 
@@ -354,7 +462,10 @@ sym.check_numeric(sym.nll(q3, 0), [z3], nll_of_probabilities, cases)
 fixed_nll = float(F.nll_loss(F.log_softmax(z_small, dim=1), y_small))
 fixed_ce = float(F.cross_entropy(z_small, y_small))
 assert np.isclose(fixed_nll, fixed_ce, rtol=1e-12) and fixed_ce > 0
-print(f"nll_loss(log_softmax(z), y) = {fmt(fixed_nll)} = cross_entropy(z, y) = {fmt(fixed_ce)}")
+print(
+    f"nll_loss(log_softmax(z), y) = {fmt(fixed_nll)} = cross_entropy(z, y) = "
+    f"{fmt(fixed_ce)}"
+)
 
 # %% [markdown]
 # Chapter {doc}`03-negative-log-likelihood` reproduces both variants
@@ -387,17 +498,29 @@ q_model = F.softmax(z_model, dim=1)
 log_q = F.log_softmax(z_model, dim=1)
 onehot_data = np.array([[1.0, 0.0, 0.0], [0.0, 0.0, 1.0]])
 right = float(F.kl_div(log_q, p_data, reduction="batchmean"))
-print(f"right:       kl_div(log q, p)  = {fmt(right)}  "
-      f"(mean KL(p||q) = {fmt(info.kl_divergence(p_data, q_model).mean())})")
-print(f"(a) probs:   kl_div(q, p)      = {fmt(F.kl_div(q_model, p_data, reduction='batchmean'))}")
-print(f"(b) swapped: kl_div(log p, q)  = {fmt(F.kl_div(np.log(p_data), q_model, reduction='batchmean'))}"
-      f"  (mean KL(q||p) = {fmt(info.kl_divergence(q_model, p_data).mean())})")
+print(
+    f"right:       kl_div(log q, p)  = {fmt(right)}  "
+    f"(mean KL(p||q) = {fmt(info.kl_divergence(p_data, q_model).mean())})"
+)
+print(
+    "(a) probs:   kl_div(q, p)      = "
+    f"{fmt(F.kl_div(q_model, p_data, reduction='batchmean'))}"
+)
+print(
+    "(b) swapped: kl_div(log p, q)  = "
+    f"{fmt(F.kl_div(np.log(p_data), q_model, reduction='batchmean'))}"
+    f"  (mean KL(q||p) = {fmt(info.kl_divergence(q_model, p_data).mean())})"
+)
 with np.errstate(divide="ignore"):
     log_onehot = np.log(onehot_data)
-print(f"(b) swapped, one-hot p: kl_div(log p, q) = "
-      f"{float(F.kl_div(log_onehot, q_model, reduction='batchmean'))}")
-print(f"(c) log-target: kl_div(log q, log p) = "
-      f"{float(F.kl_div(log_q, np.log(p_data), reduction='batchmean'))}")
+print(
+    f"(b) swapped, one-hot p: kl_div(log p, q) = "
+    f"{float(F.kl_div(log_onehot, q_model, reduction='batchmean'))}"
+)
+print(
+    f"(c) log-target: kl_div(log q, log p) = "
+    f"{float(F.kl_div(log_q, np.log(p_data), reduction='batchmean'))}"
+)
 
 # %% [markdown]
 # **Why.** Elementwise, `kl_div` computes $t\,(\log t - x)$ for `input` $x$ and `target` $t$. With
@@ -425,18 +548,38 @@ def kl_div_terms(x, t):
 
 
 probabilities_as_input = kl_div_terms(qq3, p3)
-sym.check_identity(probabilities_as_input,
-                   -sym.entropy(p3) - sum(pi * qi for pi, qi in zip(p3, qq3))).assert_proved()
+sym.check_identity(
+    probabilities_as_input, -sym.entropy(p3) - sum(pi * qi for pi, qi in zip(p3, qq3))
+).assert_proved()
 swapped = kl_div_terms([sp.log(pi) for pi in p3], qq3)
 sym.check_identity(swapped, sym.kl_divergence(qq3, p3)).assert_proved()
-print("kl_div(q, p) = -H(p) - <p, q> and kl_div(log p, q) = KL(q || p): proved for C = 3")
+print(
+    "kl_div(q, p) = -H(p) - <p, q> and kl_div(log p, q) = KL(q || p): proved for C = 3"
+)
 
-kl_cases = sym.random_cases(rng, lambda r: (sym.random_simplex(r, 3), sym.random_simplex(r, 3)))
-kl_cases.update({f"p {name}": (p, sym.random_simplex(rng, 3)) for name, p in sym.edge_simplex(3).items()})
-display(sym.check_numeric(probabilities_as_input, [p3, qq3],
-                          lambda p, q: F.kl_div(q, p, reduction="sum"), kl_cases))
-sym.check_numeric(sym.kl_divergence(qq3, p3), [p3, qq3],
-                  lambda p, q: F.kl_div(np.log(p), q, reduction="sum"), kl_cases)
+kl_cases = sym.random_cases(
+    rng, lambda r: (sym.random_simplex(r, 3), sym.random_simplex(r, 3))
+)
+kl_cases.update(
+    {
+        f"p {name}": (p, sym.random_simplex(rng, 3))
+        for name, p in sym.edge_simplex(3).items()
+    }
+)
+display(
+    sym.check_numeric(
+        probabilities_as_input,
+        [p3, qq3],
+        lambda p, q: F.kl_div(q, p, reduction="sum"),
+        kl_cases,
+    )
+)
+sym.check_numeric(
+    sym.kl_divergence(qq3, p3),
+    [p3, qq3],
+    lambda p, q: F.kl_div(np.log(p), q, reduction="sum"),
+    kl_cases,
+)
 
 # %% [markdown]
 # **Fix.** `F.kl_div(F.log_softmax(z, dim=1), p, reduction='batchmean')` computes the mean of
@@ -448,16 +591,20 @@ sym.check_numeric(sym.kl_divergence(qq3, p3), [p3, qq3],
 
 # %%
 fixed = float(F.kl_div(log_q, p_data, reduction="batchmean"))
-log_target = float(F.kl_div(log_q, np.log(p_data), reduction="batchmean", log_target=True))
+log_target = float(
+    F.kl_div(log_q, np.log(p_data), reduction="batchmean", log_target=True)
+)
 at_match = float(F.kl_div(np.log(p_data), p_data, reduction="batchmean"))
 assert np.isclose(fixed, info.kl_divergence(p_data, q_model).mean(), rtol=1e-12)
 assert np.isclose(fixed, log_target, rtol=1e-12) and abs(at_match) < 1e-15
 print(f"kl_div(log_softmax(z), p, 'batchmean')                 = {fmt(fixed)}")
 print(f"kl_div(log_softmax(z), log p, 'batchmean', log_target) = {fmt(log_target)}")
 print(f"kl_div(log p, p, 'batchmean')  (model equal to data)    = {fmt(at_match)}")
-print(f"one-hot targets: kl_div(log_softmax(z), onehot)         = "
-      f"{fmt(F.kl_div(log_q, onehot_data, reduction='batchmean'))} "
-      f"= cross_entropy(z, y) = {fmt(F.cross_entropy(z_model, np.array([0, 2])))}")
+print(
+    f"one-hot targets: kl_div(log_softmax(z), onehot)         = "
+    f"{fmt(F.kl_div(log_q, onehot_data, reduction='batchmean'))} "
+    f"= cross_entropy(z, y) = {fmt(F.cross_entropy(z_model, np.array([0, 2])))}"
+)
 
 # %% [markdown]
 # (sec-mistake-kl-mean)=
@@ -485,24 +632,28 @@ for n_classes in (3, 10, 100):
 # **Why.** The {term}`reduction` `'mean'` averages over all $N \cdot C$ elements of the elementwise output, and
 # `'batchmean'` divides the same sum by $N$ only. The KL divergence of one example is a sum over
 # its $C$ classes, so `'mean'` is the batch average of the KL divergence divided by $C$. The
-# {term}`gradient` is divided by $C$ too. SymPy shows this for symbolic $N$ and $C$ with an indexed
-# table of elementwise terms $t_{n,c}$, and the formula $D_{\mathrm{KL}}(p\,\|\,q)/C$ agrees with
-# `lossbook` for single examples:
+# {term}`gradient` is divided by $C$ too. Written with an indexed table of elementwise terms
+# $t_{n,c}$ (plain arithmetic, shown here as an illustration rather than proved), `'mean'` is
+# $\frac1C$ times the `'batchmean'` sum over $n$; the check that could fail is the numeric one:
+# the formula $D_{\mathrm{KL}}(p\,\|\,q)/C$ agrees with `lossbook` for single examples.
 
 # %%
 N_sym = sp.Symbol("N", integer=True, positive=True)
 n_idx, c_idx = sp.symbols("n c", integer=True, positive=True)
 terms = sp.IndexedBase("t")
 total = sp.Sum(terms[n_idx, c_idx], (c_idx, 1, C), (n_idx, 1, N_sym))
-assert sp.simplify(total / (N_sym * C) - (total / N_sym) / C) == 0
-display(sp.Eq(sp.Symbol(r"\mathtt{mean}"), sp.Mul(1 / C, total / N_sym, evaluate=False)))
+display(
+    sp.Eq(sp.Symbol(r"\mathtt{mean}"), sp.Mul(1 / C, total / N_sym, evaluate=False))
+)
 
 
 def kl_div_mean_one_row(p, q):
     return F.kl_div(np.log(q)[None, :], p[None, :], reduction="mean")
 
 
-sym.check_numeric(sym.kl_divergence(p3, qq3) / 3, [p3, qq3], kl_div_mean_one_row, kl_cases)
+sym.check_numeric(
+    sym.kl_divergence(p3, qq3) / 3, [p3, qq3], kl_div_mean_one_row, kl_cases
+)
 
 # %% [markdown]
 # **Fix.** Use `reduction='batchmean'` (or `'sum'` divided by whatever you want to average over).
@@ -517,10 +668,131 @@ log_q_rows = F.log_softmax(sym.random_logits(rng, (4, 10)), dim=1)
 grad_mean = G.kl_div_grad(log_q_rows, p_rows, reduction="mean")
 grad_batchmean = G.kl_div_grad(log_q_rows, p_rows, reduction="batchmean")
 assert np.allclose(grad_batchmean, 10 * grad_mean, rtol=1e-12)
-print(f"'batchmean' = {fmt(F.kl_div(log_q_rows, p_rows, reduction='batchmean'))} = mean KL(p||q) = "
-      f"{fmt(info.kl_divergence(p_rows, F.softmax(log_q_rows, dim=1)).mean())}")
-print(f"gradient norm: 'mean' {np.linalg.norm(grad_mean):.6f}, "
-      f"'batchmean' {np.linalg.norm(grad_batchmean):.6f} (ratio C = 10)")
+print(
+    f"'batchmean' = {fmt(F.kl_div(log_q_rows, p_rows, reduction='batchmean'))} = mean "
+    "KL(p||q) = "
+    f"{fmt(info.kl_divergence(p_rows, F.softmax(log_q_rows, dim=1)).mean())}"
+)
+print(
+    f"gradient norm: 'mean' {np.linalg.norm(grad_mean):.6f}, "
+    f"'batchmean' {np.linalg.norm(grad_batchmean):.6f} (ratio C = 10)"
+)
+
+# %% [markdown]
+# (sec-mistake-distillation)=
+# ## Distillation: a missing $T^2$, `reduction='mean'`, swapped arguments
+#
+# The distillation loss of {ref}`sec-kl-distillation` is
+# `F.kl_div(F.log_softmax(z / T, dim=1), F.softmax(v / T, dim=1), reduction='batchmean') * T**2`,
+# with $z$ the student's logits, $v$ the teacher's and $T$ the temperature. Each of its three
+# parts can go wrong without an error.
+#
+# **Symptom.** (a) Raising the temperature seems to switch the teacher off: the distillation
+# term and its gradient shrink as $T$ grows, and the student learns only from the hard labels.
+# (b) The term is $C$ times smaller than the paper's (and `'mean'` warns in PyTorch). (c) The
+# loss differs from a reference implementation at $T = 1$ but agrees with it at high temperature;
+# it becomes `inf` when the teacher masks a class with a logit of $-\infty$.
+#
+# **Fingerprint.** Against the correct value: (a) without `* T**2` the ratio is exactly $T^2$;
+# (b) with `'mean'` it is exactly $C$ (or $CT^2$ with both mistakes); (c) with the student and
+# the teacher swapped the ratio is not a constant, and it tends to 1 as $T$ grows. On a seeded
+# batch of 4 examples over $C = 10$ classes:
+
+# %%
+N_kd, C_kd = 4, 10
+teacher_kd = sym.random_logits(rng, (N_kd, C_kd), scale=3.0)
+student_kd = sym.random_logits(rng, (N_kd, C_kd), scale=1.0)
+
+
+def distill(z, v, T, reduction="batchmean", times_T2=True, swapped=False):
+    """The distillation idiom and its three mistakes (swapped: teacher as input)."""
+    first, second = (v, z) if swapped else (z, v)
+    value = F.kl_div(
+        F.log_softmax(first / T, dim=1),
+        F.softmax(second / T, dim=1),
+        reduction=reduction,
+    )
+    return float(value) * (T**2 if times_T2 else 1.0)
+
+
+print(
+    f"{'T':>5s} {'correct':>9s} {'ratio: no T^2':>14s} {'ratio: mean':>12s} "
+    f"{'ratio: both':>12s} {'swapped / correct':>18s}"
+)
+swap_ratio = {}
+for T in (1.0, 2.0, 4.0, 10.0, 100.0):
+    right = distill(student_kd, teacher_kd, T)
+    no_t2 = distill(student_kd, teacher_kd, T, times_T2=False)
+    mean = distill(student_kd, teacher_kd, T, reduction="mean")
+    both = distill(student_kd, teacher_kd, T, reduction="mean", times_T2=False)
+    swap_ratio[T] = distill(student_kd, teacher_kd, T, swapped=True) / right
+    assert np.isclose(right / no_t2, T**2, rtol=1e-12)
+    assert np.isclose(right / mean, C_kd, rtol=1e-12)
+    assert np.isclose(right / both, C_kd * T**2, rtol=1e-12)
+    print(
+        f"{T:5.0f} {right:9.4f} {right / no_t2:14.1f} {right / mean:12.1f} "
+        f"{right / both:12.1f} {swap_ratio[T]:18.4f}"
+    )
+assert abs(swap_ratio[1.0] - 1) > 0.1 and abs(swap_ratio[100.0] - 1) < 0.05
+masked_teacher = teacher_kd.copy()
+masked_teacher[:, -1] = -np.inf
+print(
+    "teacher with a masked class: correct "
+    f"{distill(student_kd, masked_teacher, 4.0):.4f}, "
+    f"swapped {distill(student_kd, masked_teacher, 4.0, swapped=True)}"
+)
+
+# %% [markdown]
+# **Why.** (a) and (b) are plain rescalings: `'mean'` divides by $NC$ instead of $N$
+# ({ref}`sec-mistake-kl-mean`), and the gradient of $D_{\mathrm{KL}}(p_T\,\|\,q_T)$ with respect to
+# $z$ is $(q_T - p_T)/T$, which for zero-mean logits behaves like $(z - v)/(CT^2)$
+# ({prf:ref}`thm-kl-distillation`): without the $T^2$, every doubling of the temperature divides
+# the teacher's pull by four. (c) With the arguments swapped the call computes
+# $D_{\mathrm{KL}}(q_T\,\|\,p_T)$, the reverse KL, and the gradient reaches the student through
+# the *target* argument. The two directions share their second-order term: for zero-mean logits
+# both $T^2 D_{\mathrm{KL}}(p_T\,\|\,q_T)$ and $T^2 D_{\mathrm{KL}}(q_T\,\|\,p_T)$ tend to
+# $\lVert z - v\rVert^2/(2C)$, which is why the mistake hides at high temperature. SymPy computes
+# the Taylor coefficients of the swapped loss in $h = 1/T$ for $C = 3$:
+
+# %%
+h_kd = sp.Symbol("h", positive=True)
+z_free, v_free = sp.symbols("z_1 z_2", real=True), sp.symbols("v_1 v_2", real=True)
+z_c3 = [*z_free, -sum(z_free)]
+v_c3 = [*v_free, -sum(v_free)]
+swapped_kl = sym.kl_divergence(
+    sym.softmax([h_kd * z for z in z_c3]), sym.softmax([h_kd * v for v in v_c3])
+)
+taylor_swapped = [
+    sp.diff(swapped_kl, h_kd, k).subs(h_kd, 0) / sp.factorial(k) for k in range(3)
+]
+limit_c3 = sum((a - b) ** 2 for a, b in zip(z_c3, v_c3)) / 6
+assert sp.simplify(taylor_swapped[0]) == 0 and sp.simplify(taylor_swapped[1]) == 0
+assert sp.simplify(taylor_swapped[2] - limit_c3) == 0
+display(
+    Math(
+        r"T^2 D_{\mathrm{KL}}(q_T\,\|\,p_T) \to \frac{\lVert z - v\rVert^2}{6} = "
+        + sp.latex(sp.factor(limit_c3))
+        + r"\quad (C = 3,\ z_3 = -z_1 - z_2,\ v_3 = -v_1 - v_2)"
+    )
+)
+
+# %% [markdown]
+# **Fix.** Multiply by `T**2`, use `reduction='batchmean'`, and put the student's
+# `log_softmax(z / T)` first and the teacher's `softmax(v / T)` second (or the teacher's
+# `log_softmax(v / T)` with `log_target=True`). The usual total loss adds the hard-label
+# cross-entropy, `alpha * distill + (1 - alpha) * F.cross_entropy(z, y)`, and the $T^2$ keeps
+# `alpha` meaningful across temperatures: the correct term's gradient stays of order 1 while the
+# one without $T^2$ vanishes.
+
+# %%
+print(f"{'T':>5s} {'|grad| correct':>15s} {'|grad| without T^2':>19s}")
+for T in (1.0, 4.0, 16.0, 64.0):
+    grad = (
+        T * (F.softmax(student_kd / T, dim=1) - F.softmax(teacher_kd / T, dim=1)) / N_kd
+    )
+    numeric = G.numerical_gradient(lambda z, T=T: distill(z, teacher_kd, T), student_kd)
+    assert np.allclose(numeric, grad, rtol=0, atol=1e-10 * T**2)
+    print(f"{T:5.0f} {np.linalg.norm(grad):15.4f} {np.linalg.norm(grad) / T**2:19.2e}")
 
 # %% [markdown]
 # (sec-mistake-label-smoothing-floor)=
@@ -528,7 +800,7 @@ print(f"gradient norm: 'mean' {np.linalg.norm(grad_mean):.6f}, "
 #
 # This entry is not a bug in the code. The mistake is in reading the number. With
 # {term}`label smoothing` the target of an example of class $y$ is no longer $e_y$ but
-# $\tilde q = (1-\varepsilon)\,e_y + \varepsilon/C$, and the loss cannot fall below the entropy of
+# $p^{\varepsilon} = (1-\varepsilon)\,e_y + \varepsilon/C$, and the loss cannot fall below the entropy of
 # that target ({ref}`sec-ce-label-smoothing`).
 #
 # **Symptom.** With `label_smoothing=ε`, the training loss stops decreasing at a positive value
@@ -536,30 +808,42 @@ print(f"gradient norm: 'mean' {np.linalg.norm(grad_mean):.6f}, "
 # compares the loss with that of a run without smoothing and concludes that the smoothed model
 # is worse.
 #
-# **Fingerprint.** The plateau equals $H(\tilde q)$, which depends only on $C$ and
+# **Fingerprint.** The plateau equals $H(p^{\varepsilon})$, which depends only on $C$ and
 # $\varepsilon$. The logit margin between the true class and the others stops growing at
 # $\log\big(1 + C(1-\varepsilon)/\varepsilon\big)$, and the loss rises again beyond it:
 
 # %%
-print(f"{'C':>5s} {'eps':>5s} {'H(q~)':>9s} {'best margin':>12s} {'loss there':>11s} "
-      f"{'at margin + 5':>14s} {'at margin 50':>13s}")
+print(
+    f"{'C':>5s} {'eps':>5s} {'H(p^eps)':>9s} {'best margin':>12s} {'loss there':>11s} "
+    f"{'at margin + 5':>14s} {'at margin 50':>13s}"
+)
 for n_classes, epsilon in ((10, 0.1), (100, 0.1), (1000, 0.1), (1000, 0.2)):
     floor = float(info.entropy(smoothed_target(n_classes, epsilon)))
     best_margin = math.log(1 + n_classes * (1 - epsilon) / epsilon)
-    losses = [float(F.cross_entropy(confident_logits(n_classes, margin=m), np.array([0]),
-                                    label_smoothing=epsilon))
-              for m in (best_margin, best_margin + 5, 50.0)]
+    losses = [
+        float(
+            F.cross_entropy(
+                confident_logits(n_classes, margin=m),
+                np.array([0]),
+                label_smoothing=epsilon,
+            )
+        )
+        for m in (best_margin, best_margin + 5, 50.0)
+    ]
     assert np.isclose(losses[0], floor, rtol=1e-12) and min(losses[1:]) > floor
-    print(f"{n_classes:5d} {epsilon:5.2f} {floor:9.6f} {best_margin:12.4f} {losses[0]:11.6f} "
-          f"{losses[1]:14.6f} {losses[2]:13.6f}")
+    print(
+        f"{n_classes:5d} {epsilon:5.2f} {floor:9.6f} {best_margin:12.4f} "
+        f"{losses[0]:11.6f} "
+        f"{losses[1]:14.6f} {losses[2]:13.6f}"
+    )
 
 # %% [markdown]
-# **Why.** By {term}`Gibbs' inequality` the cross-entropy $H(\tilde q, q)$ is smallest at
-# $q = \tilde q$, where it equals $H(\tilde q)$. The smoothed target has one entry
+# **Why.** By {term}`Gibbs' inequality` the cross-entropy $H(p^{\varepsilon}, q)$ is smallest at
+# $q = p^{\varepsilon}$, where it equals $H(p^{\varepsilon})$. The smoothed target has one entry
 # $a = 1 - \varepsilon + \varepsilon/C$ and $C - 1$ entries $b = \varepsilon/C$, so
 #
 # $$
-# H(\tilde q) = -a\log a - (C - 1)\, b \log b, \qquad a = 1 - \varepsilon + \frac{\varepsilon}{C},
+# H(p^{\varepsilon}) = -a\log a - (C - 1)\, b \log b, \qquad a = 1 - \varepsilon + \frac{\varepsilon}{C},
 # \quad b = \frac{\varepsilon}{C} .
 # $$
 #
@@ -574,27 +858,34 @@ eps = sp.Symbol("epsilon", positive=True)
 a_C, b_C = 1 - eps + eps / C, eps / C
 smoothing_floor = -a_C * sp.log(a_C) - (C - 1) * b_C * sp.log(b_C)
 for n in range(2, 7):
-    sym.check_identity(sym.entropy(sym.label_smoothed_target(0, n, eps)),
-                       smoothing_floor.subs(C, n)).assert_proved()
+    sym.check_identity(
+        sym.entropy(sym.label_smoothed_target(0, n, eps)), smoothing_floor.subs(C, n)
+    ).assert_proved()
 optimum4 = sym.derived.label_smoothing_optimum(4)
-sym.check_identity(optimum4["minimum"], smoothing_floor.subs({C: 4, eps: optimum4["epsilon"]})
-                   ).assert_proved()
-display(sp.Eq(sp.Symbol(r"H(\tilde q)"), smoothing_floor))
+sym.check_identity(
+    optimum4["minimum"], smoothing_floor.subs({C: 4, eps: optimum4["epsilon"]})
+).assert_proved()
+display(sp.Eq(sp.Symbol(r"H(p^{\varepsilon})"), smoothing_floor))
 
 
 def smoothed_loss_at_best_margin(epsilon):
     epsilon = float(epsilon)
     best = math.log(1 + 10 * (1 - epsilon) / epsilon)
-    return F.cross_entropy(confident_logits(10, margin=best), np.array([0]),
-                           label_smoothing=epsilon)
+    return F.cross_entropy(
+        confident_logits(10, margin=best), np.array([0]), label_smoothing=epsilon
+    )
 
 
-sym.check_numeric(smoothing_floor.subs(C, 10), [eps], smoothed_loss_at_best_margin,
-                  {f"eps = {e}": (e,) for e in (0.01, 0.05, 0.1, 0.2, 0.5, 0.9)})
+sym.check_numeric(
+    smoothing_floor.subs(C, 10),
+    [eps],
+    smoothed_loss_at_best_margin,
+    {f"eps = {e}": (e,) for e in (0.01, 0.05, 0.1, 0.2, 0.5, 0.9)},
+)
 
 # %% [markdown]
 # **Fix.** Read the smoothed loss against its floor. The part that measures the fit is the
-# excess $H(\tilde q, q) - H(\tilde q) = D_{\mathrm{KL}}(\tilde q\,\|\,q)$, which does go to 0.
+# excess $H(p^{\varepsilon}, q) - H(p^{\varepsilon}) = D_{\mathrm{KL}}(p^{\varepsilon}\,\|\,q)$, which does go to 0.
 # To compare runs with different $\varepsilon$, evaluate all of them without smoothing
 # (`label_smoothing=0.0` on the validation set). For a ten-class model at the optimal margin:
 
@@ -604,11 +895,19 @@ best_margin = math.log(1 + 10 * (1 - epsilon) / epsilon)
 z_best = confident_logits(10, margin=best_margin)
 smoothed = float(F.cross_entropy(z_best, np.array([0]), label_smoothing=epsilon))
 floor10 = float(info.entropy(smoothed_target(10, epsilon)))
-excess = float(info.kl_divergence(smoothed_target(10, epsilon), F.softmax(z_best, dim=1)[0]))
+excess = float(
+    info.kl_divergence(smoothed_target(10, epsilon), F.softmax(z_best, dim=1)[0])
+)
 assert abs(smoothed - floor10 - excess) < 1e-12 and excess < 1e-12
-print(f"training loss with label_smoothing=0.1: {fmt(smoothed)} nats (floor {fmt(floor10)})")
-print(f"excess over the floor = KL(q~ || q):    {fmt(excess)} nats")
-print(f"validation loss without smoothing:      {fmt(F.cross_entropy(z_best, np.array([0])))} nats")
+print(
+    f"training loss with label_smoothing=0.1: {fmt(smoothed)} nats (floor "
+    f"{fmt(floor10)})"
+)
+print(f"excess over the floor = KL(p^eps || q): {fmt(excess)} nats")
+print(
+    "validation loss without smoothing:      "
+    f"{fmt(F.cross_entropy(z_best, np.array([0])))} nats"
+)
 
 # %% [markdown]
 # (sec-mistake-weighted-mean)=
@@ -625,8 +924,15 @@ print(f"validation loss without smoothing:      {fmt(F.cross_entropy(z_best, np.
 # unchanged:
 
 # %%
-z_w = np.array([[2.0, 0.5, -1.0], [0.0, 1.0, 0.5], [1.5, -0.5, 0.3], [-1.0, 2.0, 0.0],
-                [0.3, 0.2, 0.1]])
+z_w = np.array(
+    [
+        [2.0, 0.5, -1.0],
+        [0.0, 1.0, 0.5],
+        [1.5, -0.5, 0.3],
+        [-1.0, 2.0, 0.0],
+        [0.3, 0.2, 0.1],
+    ]
+)
 y_w = np.array([0, 2, 2, 1, 0])
 w = np.array([1.0, 2.0, 5.0])
 per_example = F.cross_entropy(z_w, y_w, reduction="none")
@@ -635,11 +941,18 @@ by_hand = float(np.sum(w[y_w] * per_example) / y_w.size)
 assert np.isclose(library / by_hand, y_w.size / w[y_w].sum(), rtol=1e-12)
 print(f"F.cross_entropy(weight=w)          = {fmt(library)}")
 print(f"sum(w[y] * loss) / N   (by hand)   = {fmt(by_hand)}")
-print(f"ratio = {library / by_hand:.6f} = N / sum(w[y]) = {y_w.size} / {w[y_w].sum():.0f}")
-print(f"F.cross_entropy(weight=10 * w)     = {fmt(F.cross_entropy(z_w, y_w, weight=10 * w))}")
-print(f"one-hot probability targets        = "
-      f"{fmt(F.cross_entropy(z_w, F.one_hot(y_w, num_classes=3).astype(float), weight=w))}"
-      f"  (divides by N)")
+print(
+    f"ratio = {library / by_hand:.6f} = N / sum(w[y]) = {y_w.size} / {w[y_w].sum():.0f}"
+)
+print(
+    "F.cross_entropy(weight=10 * w)     = "
+    f"{fmt(F.cross_entropy(z_w, y_w, weight=10 * w))}"
+)
+print(
+    f"one-hot probability targets        = "
+    f"{fmt(F.cross_entropy(z_w, np.eye(3)[y_w], weight=w))}"
+    f"  (divides by N)"
+)
 
 # %% [markdown]
 # **Why.** For class indices, `'mean'` is the weighted average
@@ -651,18 +964,21 @@ print(f"one-hot probability targets        = "
 
 # %%
 lam = sp.Symbol("lambda", positive=True)
-w_sym = sym.probabilities(3, name="w")      # positive weights (they need not sum to 1)
+w_sym = sym.probabilities(3, name="w")  # positive weights (they need not sum to 1)
 Z_sym = [sym.logits(3, name=f"z{n + 1}") for n in range(3)]
 y_sym = (0, 1, 2)
 losses_sym = [sym.logsumexp(Z_sym[n]) - Z_sym[n][y_sym[n]] for n in range(3)]
 
 
 def weighted_mean(weights):
-    return (sum(weights[y_sym[n]] * losses_sym[n] for n in range(3))
-            / sum(weights[y_sym[n]] for n in range(3)))
+    return sum(weights[y_sym[n]] * losses_sym[n] for n in range(3)) / sum(
+        weights[y_sym[n]] for n in range(3)
+    )
 
 
-sym.check_identity(weighted_mean([lam * wi for wi in w_sym]), weighted_mean(w_sym)).assert_proved()
+sym.check_identity(
+    weighted_mean([lam * wi for wi in w_sym]), weighted_mean(w_sym)
+).assert_proved()
 print("mean(lambda w) = mean(w): proved")
 
 
@@ -671,9 +987,14 @@ def weighted_cross_entropy(z_flat, weights):
 
 
 weighted_cases = sym.random_cases(
-    rng, lambda r: (sym.random_logits(r, 9), r.uniform(0.1, 5.0, size=3)), count=4)
-sym.check_numeric(weighted_mean(w_sym), [sum(Z_sym, []), w_sym], weighted_cross_entropy,
-                  weighted_cases)
+    rng, lambda r: (sym.random_logits(r, 9), r.uniform(0.1, 5.0, size=3)), count=4
+)
+sym.check_numeric(
+    weighted_mean(w_sym),
+    [sum(Z_sym, []), w_sym],
+    weighted_cross_entropy,
+    weighted_cases,
+)
 
 # %% [markdown]
 # **Fix.** Decide which average you want and ask for it. The weighted average is usually the
@@ -684,8 +1005,10 @@ sym.check_numeric(weighted_mean(w_sym), [sum(Z_sym, []), w_sym], weighted_cross_
 # whatever its total weight:
 
 # %%
-batches = np.array_split(np.arange(y_w.size), [1, 3])      # batches of 1, 2 and 2 examples
-sums = [float(F.cross_entropy(z_w[b], y_w[b], weight=w, reduction="sum")) for b in batches]
+batches = np.array_split(np.arange(y_w.size), [1, 3])  # batches of 1, 2 and 2 examples
+sums = [
+    float(F.cross_entropy(z_w[b], y_w[b], weight=w, reduction="sum")) for b in batches
+]
 weight_sums = [float(w[y_w[b]].sum()) for b in batches]
 means = [float(F.cross_entropy(z_w[b], y_w[b], weight=w)) for b in batches]
 accumulated = sum(sums) / sum(weight_sums)
@@ -693,8 +1016,10 @@ assert np.isclose(accumulated, library, rtol=1e-12)
 print(f"mean of the batch means:                   {fmt(np.mean(means))}")
 print(f"sum of batch sums / sum of batch weights:  {fmt(accumulated)}")
 print(f"F.cross_entropy on the whole data set:     {fmt(library)}")
-print(f"'sum' / N, if that is what you want:       "
-      f"{fmt(F.cross_entropy(z_w, y_w, weight=w, reduction='sum') / y_w.size)}")
+print(
+    f"'sum' / N, if that is what you want:       "
+    f"{fmt(F.cross_entropy(z_w, y_w, weight=w, reduction='sum') / y_w.size)}"
+)
 
 # %% [markdown]
 # (sec-mistake-all-ignored)=
@@ -718,11 +1043,16 @@ print(f"'sum' / N, if that is what you want:       "
 
 # %%
 z_tokens = sym.random_logits(rng, (4, 5), scale=1.0)
-batches_y = {"some targets": np.array([3, -100, 1, -100]),
-             "all ignored": np.full(4, -100),
-             "weights of present classes 0": np.array([3, 3, 3, 3])}
+batches_y = {
+    "some targets": np.array([3, -100, 1, -100]),
+    "all ignored": np.full(4, -100),
+    "weights of present classes 0": np.array([3, 3, 3, 3]),
+}
 zero_for_3 = np.array([1.0, 1.0, 1.0, 0.0, 1.0])
-print(f"{'batch':30s} {'targets counted':>15s} {'mean':>10s} {'sum':>10s} {'grad of mean':>14s}")
+print(
+    f"{'batch':30s} {'targets counted':>15s} {'mean':>10s} {'sum':>10s} "
+    f"{'grad of mean':>14s}"
+)
 for name, y_b in batches_y.items():
     weight_b = zero_for_3 if name.startswith("weights") else None
     counted = int(np.sum(y_b != -100))
@@ -730,33 +1060,38 @@ for name, y_b in batches_y.items():
     total = float(F.cross_entropy(z_tokens, y_b, weight=weight_b, reduction="sum"))
     grad = G.cross_entropy_grad(z_tokens, y_b, weight=weight_b)
     grad_text = "nan" if np.isnan(grad).any() else f"{np.abs(grad).max():.4f}"
-    print(f"{name:30s} {counted:15d} {fmt(mean, 4) if np.isfinite(mean) else 'nan':>10s} "
-          f"{fmt(total, 4):>10s} {grad_text:>14s}")
+    print(
+        f"{name:30s} {counted:15d} {fmt(mean, 4) if np.isfinite(mean) else 'nan':>10s} "
+        f"{fmt(total, 4):>10s} {grad_text:>14s}"
+    )
 
 # %% [markdown]
 # **Why.** The mean is a ratio $S/W$: the weighted sum of the losses of the counted targets, over
 # their weight sum (their number, without weights). When nothing is counted, both are empty sums,
-# and $0/0$ has no value. SymPy agrees:
+# and $0/0$ has no value; in SymPy, too, the quotient of the two empty sums is undefined (an
+# illustration of the convention, not a proof):
 
 # %%
 empty_sum = sp.Sum(sp.IndexedBase("ell")[n_idx], (n_idx, 1, 0)).doit()
 empty_count = sp.Sum(1, (n_idx, 1, 0)).doit()
 ratio = empty_sum / empty_count
 print(f"S = {empty_sum}, W = {empty_count}, S / W = {ratio}")
-assert ratio is sp.nan
 
 # %% [markdown]
 # **Fix.** Skip batches with nothing to count, or guard the denominator. For logging, accumulate
 # sums and counts instead of averaging means. The guarded mean below agrees with
 # `F.cross_entropy` whenever something is counted, and returns 0 otherwise:
 
+
 # %%
 def guarded_mean(z, y, weight=None, ignore_index=-100):
-    """Like F.cross_entropy(..., reduction='mean') but 0 instead of nan when nothing counts."""
+    """F.cross_entropy(..., reduction='mean'), but 0, not nan, if nothing counts."""
     counted = y != ignore_index
     weights = np.ones(z.shape[1]) if weight is None else weight
     denominator = float(weights[y[counted]].sum())
-    total = float(F.cross_entropy(z, y, weight=weight, ignore_index=ignore_index, reduction="sum"))
+    total = float(
+        F.cross_entropy(z, y, weight=weight, ignore_index=ignore_index, reduction="sum")
+    )
     return total / denominator if denominator > 0 else 0.0
 
 
@@ -792,19 +1127,26 @@ for name, y_b in batches_y.items():
 # %%
 PAD = 0
 z_seq = sym.random_logits(rng, (6, 5), scale=1.5)
-y_seq = np.array([3, 1, 4, 2, PAD, PAD])            # two padded positions
+y_seq = np.array([3, 1, 4, 2, PAD, PAD])  # two padded positions
 real = y_seq != PAD
 with_pad = float(F.cross_entropy(z_seq, y_seq, ignore_index=PAD))
-real_classes_only = float(F.cross_entropy(z_seq[:, 1:], y_seq - 1, ignore_index=PAD - 1))
+real_classes_only = float(
+    F.cross_entropy(z_seq[:, 1:], y_seq - 1, ignore_index=PAD - 1)
+)
 q_pad = F.softmax(z_seq, dim=1)[:, PAD]
 grad_seq = G.cross_entropy_grad(z_seq, y_seq, ignore_index=PAD)
 print("padding column of the gradient:", grad_seq[:, PAD])
-print(f"= q_pad / (number of real positions) at real positions: "
-      f"{bool(np.allclose(grad_seq[real, PAD], q_pad[real] / real.sum(), rtol=1e-12))}")
+print(
+    f"= q_pad / (number of real positions) at real positions: "
+    f"{bool(np.allclose(grad_seq[real, PAD], q_pad[real] / real.sum(), rtol=1e-12))}"
+)
 print(f"loss with the padding class in the softmax:  {fmt(with_pad)}")
 print(f"loss over the real classes only:             {fmt(real_classes_only)}")
-print(f"difference {fmt(with_pad - real_classes_only)} = mean of -log(1 - q_pad) over real "
-      f"positions = {fmt(np.mean(-np.log1p(-q_pad[real])))}")
+print(
+    f"difference {fmt(with_pad - real_classes_only)} = mean of -log(1 - q_pad) over "
+    "real "
+    f"positions = {fmt(np.mean(-np.log1p(-q_pad[real])))}"
+)
 
 # %% [markdown]
 # **Why.** With $S = \sum_{c} e^{z_c}$ over all classes and $S' = S - e^{z_{\text{pad}}}$ over
@@ -825,12 +1167,18 @@ print("loss gap = -log(1 - q_pad) and d loss / d z_pad = q_pad: proved for C = 4
 
 def pad_gap(z):
     row = z[None, :]
-    return (F.cross_entropy(row, np.array([2]), reduction="none")[0]
-            - F.cross_entropy(row[:, 1:], np.array([1]), reduction="none")[0])
+    return (
+        F.cross_entropy(row, np.array([2]), reduction="none")[0]
+        - F.cross_entropy(row[:, 1:], np.array([1]), reduction="none")[0]
+    )
 
 
-sym.check_numeric(-sp.log(1 - q4[0]), [z4], pad_gap,
-                  sym.random_cases(rng, lambda r: (sym.random_logits(r, 4),), count=4))
+sym.check_numeric(
+    -sp.log(1 - q4[0]),
+    [z4],
+    pad_gap,
+    sym.random_cases(rng, lambda r: (sym.random_logits(r, 4),), count=4),
+)
 
 # %% [markdown]
 # **Fix.** If the padding class can never be a correct prediction, take it out of the softmax.
@@ -843,13 +1191,24 @@ sym.check_numeric(-sp.log(1 - q4[0]), [z4], pad_gap,
 z_masked = z_seq.copy()
 z_masked[:, PAD] = -np.inf
 for epsilon in (0.0, 0.1):
-    sliced = float(F.cross_entropy(z_seq[:, 1:], y_seq - 1, ignore_index=-1, label_smoothing=epsilon))
-    masked = float(F.cross_entropy(z_masked, y_seq, ignore_index=PAD, label_smoothing=epsilon))
-    print(f"label_smoothing={epsilon}: sliced {fmt(sliced)}, -inf mask "
-          f"{fmt(masked) if np.isfinite(masked) else masked}")
+    sliced = float(
+        F.cross_entropy(
+            z_seq[:, 1:], y_seq - 1, ignore_index=-1, label_smoothing=epsilon
+        )
+    )
+    masked = float(
+        F.cross_entropy(z_masked, y_seq, ignore_index=PAD, label_smoothing=epsilon)
+    )
+    print(
+        f"label_smoothing={epsilon}: sliced {fmt(sliced)}, -inf mask "
+        f"{fmt(masked) if np.isfinite(masked) else masked}"
+    )
 grad_sliced = G.cross_entropy_grad(z_seq[:, 1:], y_seq - 1, ignore_index=-1)
 grad_masked = G.cross_entropy_grad(z_masked, y_seq, ignore_index=PAD)
-assert np.allclose(grad_masked[:, 1:], grad_sliced, rtol=1e-12) and not grad_masked[:, PAD].any()
+assert (
+    np.allclose(grad_masked[:, 1:], grad_sliced, rtol=1e-12)
+    and not grad_masked[:, PAD].any()
+)
 print("gradient of the padding logit after masking:", grad_masked[:, PAD] + 0.0)
 
 # %% [markdown]
@@ -869,37 +1228,49 @@ print("gradient of the padding logit after masking:", grad_masked[:, PAD] + 0.0)
 # prediction, so a correctly called loss does not change. A loss that reads the classes from the
 # wrong axis changes:
 
+
 # %%
 def shift_test(loss, logits_nlc):
-    """Change of loss(logits) when one random constant is added to each position's C logits."""
+    """Change of loss(logits) when a random constant is added at each position."""
     shifts = rng.normal(scale=3.0, size=logits_nlc.shape[:-1] + (1,))
     return float(loss(logits_nlc + shifts)) - float(loss(logits_nlc))
 
 
-logits_nlc = sym.random_logits(rng, (2, 4, 3), scale=1.0)     # N = 2, L = 4, C = 3
+logits_nlc = sym.random_logits(rng, (2, 4, 3), scale=1.0)  # N = 2, L = 4, C = 3
 labels_nl = rng.integers(0, 3, size=(2, 4))
 try:
     F.cross_entropy(logits_nlc, labels_nl)
 except (ValueError, IndexError) as error:
     print(f"L != C: {type(error).__name__}: {error}")
-square = sym.random_logits(rng, (2, 3, 3), scale=1.0)          # L = C = 3
+square = sym.random_logits(rng, (2, 3, 3), scale=1.0)  # L = C = 3
 labels_square = rng.integers(0, 3, size=(2, 3))
-soft_nlc = F.softmax(sym.random_logits(rng, (2, 4, 3)), dim=2)  # probability targets (N, L, C)
+soft_nlc = F.softmax(
+    sym.random_logits(rng, (2, 4, 3)), dim=2
+)  # probability targets (N, L, C)
 tests = {
-    "L = C, class indices": (lambda z: F.cross_entropy(z, labels_square),
-                             lambda z: F.cross_entropy(np.moveaxis(z, -1, 1), labels_square), square),
-    "probability targets (N, L, C)": (lambda z: F.cross_entropy(z, soft_nlc),
-                                      lambda z: F.cross_entropy(np.moveaxis(z, -1, 1),
-                                                                np.moveaxis(soft_nlc, -1, 1)),
-                                      logits_nlc),
+    "L = C, class indices": (
+        lambda z: F.cross_entropy(z, labels_square),
+        lambda z: F.cross_entropy(np.moveaxis(z, -1, 1), labels_square),
+        square,
+    ),
+    "probability targets (N, L, C)": (
+        lambda z: F.cross_entropy(z, soft_nlc),
+        lambda z: F.cross_entropy(np.moveaxis(z, -1, 1), np.moveaxis(soft_nlc, -1, 1)),
+        logits_nlc,
+    ),
 }
-print(f"{'':30s} {'wrong axis: loss':>17s} {'change':>9s} {'moved axis: loss':>17s} "
-      f"{'|change| < 1e-12':>17s}")
+print(
+    f"{'':30s} {'wrong axis: loss':>17s} {'change':>9s} {'moved axis: loss':>17s} "
+    f"{'|change| < 1e-12':>17s}"
+)
 for name, (wrong, right, z) in tests.items():
     wrong_change, right_change = shift_test(wrong, z), shift_test(right, z)
     assert abs(wrong_change) > 1e-3 and abs(right_change) < 1e-12
-    print(f"{name:30s} {fmt(wrong(z)):>17s} {fmt(wrong_change, 4):>9s} {fmt(right(z)):>17s} "
-          f"{str(abs(right_change) < 1e-12):>17s}")
+    print(
+        f"{name:30s} {fmt(wrong(z)):>17s} {fmt(wrong_change, 4):>9s} "
+        f"{fmt(right(z)):>17s} "
+        f"{str(abs(right_change) < 1e-12):>17s}"
+    )
 
 # %% [markdown]
 # **Why.** The loss of one position is $\operatorname{logsumexp}(z) - z_y$, and
@@ -918,12 +1289,16 @@ for name, (wrong, right, z) in tests.items():
 
 # %%
 shift = sp.Symbol("c", real=True)
-sym.check_identity(sym.logsumexp([zi + shift for zi in z3]) - (z3[1] + shift),
-                   sym.logsumexp(z3) - z3[1]).assert_proved()
+sym.check_identity(
+    sym.logsumexp([zi + shift for zi in z3]) - (z3[1] + shift),
+    sym.logsumexp(z3) - z3[1],
+).assert_proved()
 print("logsumexp(z + c) - (z_y + c) = logsumexp(z) - z_y: proved for C = 3")
 x = sp.Matrix(2, 2, lambda l, c: sp.Symbol(f"x_{l + 1}{c + 1}", real=True))
 labels_2 = (1, 0)
-misread = sum(sym.logsumexp([x[0, j], x[1, j]]) - x[labels_2[j], j] for j in range(2)) / 2
+misread = (
+    sum(sym.logsumexp([x[0, j], x[1, j]]) - x[labels_2[j], j] for j in range(2)) / 2
+)
 x_flat = list(x)
 
 
@@ -931,8 +1306,12 @@ def misread_lossbook(values):
     return F.cross_entropy(np.reshape(values, (1, 2, 2)), np.array([labels_2]))
 
 
-sym.check_numeric(misread, [x_flat], misread_lossbook,
-                  sym.random_cases(rng, lambda r: (sym.random_logits(r, 4),), count=4))
+sym.check_numeric(
+    misread,
+    [x_flat],
+    misread_lossbook,
+    sym.random_cases(rng, lambda r: (sym.random_logits(r, 4),), count=4),
+)
 
 # %% [markdown]
 # **Fix.** Move the class axis to position 1 (`logits.permute(0, 2, 1)` in PyTorch,
@@ -965,14 +1344,17 @@ print(f"moved to (N, C, L): {fmt(moved)};  flattened to (N L, C): {fmt(flattened
 # %%
 p_pred = np.array([0.9, 0.6, 0.2, 0.05, 0.7])
 y_true = np.array([1.0, 1.0, 0.0, 0.0, 0.0])
-z_pred = np.log(p_pred / (1 - p_pred))                         # the logits of p_pred
+z_pred = np.log(p_pred / (1 - p_pred))  # the logits of p_pred
 swapped = F.binary_cross_entropy(y_true, p_pred, reduction="none")
 swapped_logits = F.binary_cross_entropy_with_logits(y_true, z_pred, reduction="none")
 print("binary_cross_entropy(y, p)            :", swapped)
 print("  ... / |y - p|                       :", swapped / np.abs(y_true - p_pred))
 print("binary_cross_entropy_with_logits(y, z):", swapped_logits)
-print(f"  on the negatives: log 2 = {math.log(2):.6f}; on the positives: log(1 + e) - z = "
-      f"{np.log1p(np.e) - z_pred[:2]}")
+print(
+    f"  on the negatives: log 2 = {math.log(2):.6f}; on the positives: log(1 + e) - z "
+    "= "
+    f"{np.log1p(np.e) - z_pred[:2]}"
+)
 try:
     F.binary_cross_entropy(y_true, z_pred)
 except ValueError as error:
@@ -1002,19 +1384,38 @@ for label, expected in ((1, 100 * (1 - p_sym)), (0, 100 * p_sym)):
     assert sp.simplify(swapped_expr - expected) == 0
     logits_expr = sym.bce_with_logits(sp.Integer(label), z_sym)
     sym.check_identity(logits_expr, sym.softplus(label) - label * z_sym).assert_proved()
-print("binary_cross_entropy(y, p) = 100 |y - p| and "
-      "binary_cross_entropy_with_logits(y, z) = softplus(y) - y z, for y in {0, 1}: derived")
+print(
+    "binary_cross_entropy(y, p) = 100 |y - p| and "
+    "binary_cross_entropy_with_logits(y, z) = softplus(y) - y z, for y in {0, 1}: "
+    "derived"
+)
 
 y_sym = sp.Symbol("y", real=True)
-bce_cases = {f"random {k}": (rng.integers(0, 2, size=6).astype(float), rng.uniform(0.01, 0.99, 6))
-             for k in range(1, 4)}
-display(sym.check_numeric(100 * sp.Abs(y_sym - p_sym), [y_sym, p_sym],
-                          lambda y, p: F.binary_cross_entropy(y, p, reduction="none"), bce_cases))
-logit_cases = {f"random {k}": (rng.integers(0, 2, size=6).astype(float), rng.normal(0, 5, 6))
-               for k in range(1, 4)}
-sym.check_numeric(sym.softplus(y_sym) - y_sym * z_sym, [y_sym, z_sym],
-                  lambda y, z: F.binary_cross_entropy_with_logits(y, z, reduction="none"),
-                  logit_cases)
+bce_cases = {
+    f"random {k}": (
+        rng.integers(0, 2, size=6).astype(float),
+        rng.uniform(0.01, 0.99, 6),
+    )
+    for k in range(1, 4)
+}
+display(
+    sym.check_numeric(
+        100 * sp.Abs(y_sym - p_sym),
+        [y_sym, p_sym],
+        lambda y, p: F.binary_cross_entropy(y, p, reduction="none"),
+        bce_cases,
+    )
+)
+logit_cases = {
+    f"random {k}": (rng.integers(0, 2, size=6).astype(float), rng.normal(0, 5, 6))
+    for k in range(1, 4)
+}
+sym.check_numeric(
+    sym.softplus(y_sym) - y_sym * z_sym,
+    [y_sym, z_sym],
+    lambda y, z: F.binary_cross_entropy_with_logits(y, z, reduction="none"),
+    logit_cases,
+)
 
 # %% [markdown]
 # **Fix.** Prediction first, target second. The correct values are positive, grow like
@@ -1046,18 +1447,28 @@ print("binary_cross_entropy_with_logits(z, y):", right_z)
 # %%
 n_examples = 1000
 y_bin = (rng.random(n_examples) < 0.3).astype(float)
-z_bin = np.where(y_bin == 1, 1.0, -1.0) * rng.uniform(4.0, 12.0, n_examples)  # a good model
+z_bin = np.where(y_bin == 1, 1.0, -1.0) * rng.uniform(
+    4.0, 12.0, n_examples
+)  # a good model
 share = float(y_bin.mean())
 double_loss = float(F.binary_cross_entropy_with_logits(F.sigmoid(z_bin), y_bin))
 floor_mix = share * float(F.softplus(np.array(-1.0))) + (1 - share) * math.log(2)
 squashed = F.sigmoid(F.sigmoid(z_bin))
 print(f"share of positives pi = {share:.3f}")
 print(f"BCE with logits of sigmoid(z): {fmt(double_loss)}   floor: {fmt(floor_mix)}")
-print(f"sigmoid(sigmoid(z)) ranges over [{squashed.min():.4f}, {squashed.max():.4f}]; "
-      f"sigma(0) = 0.5, sigma(1) = {float(F.sigmoid(np.array(1.0))):.4f}")
-print(f"accuracy, sigmoid(z) > 0.5:          {np.mean((F.sigmoid(z_bin) > 0.5) == (y_bin == 1)):.3f}")
-print(f"accuracy, sigmoid(sigmoid(z)) > 0.5: {np.mean((squashed > 0.5) == (y_bin == 1)):.3f} "
-      f"(share of positives {share:.3f})")
+print(
+    f"sigmoid(sigmoid(z)) ranges over [{squashed.min():.4f}, {squashed.max():.4f}]; "
+    f"sigma(0) = 0.5, sigma(1) = {float(F.sigmoid(np.array(1.0))):.4f}"
+)
+print(
+    "accuracy, sigmoid(z) > 0.5:          "
+    f"{np.mean((F.sigmoid(z_bin) > 0.5) == (y_bin == 1)):.3f}"
+)
+print(
+    "accuracy, sigmoid(sigmoid(z)) > 0.5: "
+    f"{np.mean((squashed > 0.5) == (y_bin == 1)):.3f} "
+    f"(share of positives {share:.3f})"
+)
 
 # %% [markdown]
 # **Why.** $\sigma(\sigma(z))$ is increasing in $z$ (its derivative is a product of two
@@ -1072,8 +1483,14 @@ print(f"accuracy, sigmoid(sigmoid(z)) > 0.5: {np.mean((squashed > 0.5) == (y_bin
 
 # %%
 squash = sym.sigmoid(sym.sigmoid(z_sym))
-assert sp.simplify(sp.diff(squash, z_sym) - sp.diff(sym.sigmoid(z_sym), z_sym).subs(
-    z_sym, sym.sigmoid(z_sym)) * sp.diff(sym.sigmoid(z_sym), z_sym)) == 0
+assert (
+    sp.simplify(
+        sp.diff(squash, z_sym)
+        - sp.diff(sym.sigmoid(z_sym), z_sym).subs(z_sym, sym.sigmoid(z_sym))
+        * sp.diff(sym.sigmoid(z_sym), z_sym)
+    )
+    == 0
+)
 assert sp.limit(squash, z_sym, -sp.oo) == sp.Rational(1, 2)
 assert sp.simplify(sp.limit(squash, z_sym, sp.oo) - sym.sigmoid(1)) == 0
 floor_positive = sp.limit(sym.bce_with_logits(sym.sigmoid(z_sym), 1), z_sym, sp.oo)
@@ -1081,14 +1498,25 @@ floor_negative = sp.limit(sym.bce_with_logits(sym.sigmoid(z_sym), 0), z_sym, -sp
 sym.check_identity(floor_positive, sym.softplus(-1)).assert_proved()
 sym.check_identity(floor_positive, floor_C.subs(C, 2)).assert_proved()
 assert sp.simplify(floor_negative - sp.log(2)) == 0
-display(sp.Eq(sp.Symbol("floor_{y=1}"), floor_positive), sp.Eq(sp.Symbol("floor_{y=0}"), floor_negative))
+display(
+    sp.Eq(sp.Symbol("floor_{y=1}"), floor_positive),
+    sp.Eq(sp.Symbol("floor_{y=0}"), floor_negative),
+)
 
-twice_cases = {f"random {k}": (rng.normal(0, 8, 6), rng.integers(0, 2, size=6).astype(float))
-               for k in range(1, 4)}
-twice_cases["saturated"] = (np.array([40.0, -40.0, 700.0, -700.0]), np.array([1.0, 0.0, 1.0, 0.0]))
-sym.check_numeric(sym.bce_with_logits(sym.sigmoid(z_sym), y_sym), [z_sym, y_sym],
-                  lambda z, y: F.binary_cross_entropy_with_logits(F.sigmoid(z), y, reduction="none"),
-                  twice_cases)
+twice_cases = {
+    f"random {k}": (rng.normal(0, 8, 6), rng.integers(0, 2, size=6).astype(float))
+    for k in range(1, 4)
+}
+twice_cases["saturated"] = (
+    np.array([40.0, -40.0, 700.0, -700.0]),
+    np.array([1.0, 0.0, 1.0, 0.0]),
+)
+sym.check_numeric(
+    sym.bce_with_logits(sym.sigmoid(z_sym), y_sym),
+    [z_sym, y_sym],
+    lambda z, y: F.binary_cross_entropy_with_logits(F.sigmoid(z), y, reduction="none"),
+    twice_cases,
+)
 
 # %% [markdown]
 # **Fix.** The model returns logits, the loss is `binary_cross_entropy_with_logits(logits, y)`,
@@ -1098,7 +1526,10 @@ sym.check_numeric(sym.bce_with_logits(sym.sigmoid(z_sym), y_sym), [z_sym, y_sym]
 # %%
 fixed_loss = float(F.binary_cross_entropy_with_logits(z_bin, y_bin))
 print(f"BCE with logits of z: {fixed_loss:.3e} nats (instead of {fmt(double_loss, 4)})")
-print(f"accuracy with sigmoid(z) > 0.5: {np.mean((F.sigmoid(z_bin) > 0.5) == (y_bin == 1)):.3f}")
+print(
+    "accuracy with sigmoid(z) > 0.5: "
+    f"{np.mean((F.sigmoid(z_bin) > 0.5) == (y_bin == 1)):.3f}"
+)
 
 # %% [markdown]
 # Chapter {doc}`04-binary-cross-entropy` shows both forms of the mistake on a trained logistic
@@ -1111,7 +1542,9 @@ print(f"accuracy with sigmoid(z) > 0.5: {np.mean((F.sigmoid(z_bin) > 0.5) == (y_
 # of similar pairs is stuck at exactly 1, while dissimilar pairs score a perfect 0 (with the
 # default margin 0). A batch whose embeddings have collapsed to zero therefore has a loss equal
 # to the share of similar pairs, and looks halfway decent. The gradient with respect to a zero
-# vector is huge: its norm is $1/\texttt{eps} = 10^{8}$.
+# vector is huge, and its size tells the two functions apart: its norm is
+# $1/\texttt{eps} = 10^{8}$ for `cosine_similarity`, and about $1/\sqrt{10^{-12}} = 10^{6}$ for
+# `cosine_embedding_loss`.
 #
 # **Fingerprint.** The norms of the embeddings. Every exact 0 in the similarities belongs to a
 # zero vector:
@@ -1119,17 +1552,24 @@ print(f"accuracy with sigmoid(z) > 0.5: {np.mean((F.sigmoid(z_bin) > 0.5) == (y_
 # %%
 a_emb = sym.random_logits(rng, (6, 4), scale=1.0)
 b_emb = sym.random_logits(rng, (6, 4), scale=1.0)
-pairs = np.array([1, 1, -1, 1, -1, -1])                    # 1: similar, -1: dissimilar
-a_emb[[1, 4]] = 0.0                                        # two collapsed (or padding) rows
+pairs = np.array([1, 1, -1, 1, -1, -1])  # 1: similar, -1: dissimilar
+a_emb[[1, 4]] = 0.0  # two collapsed (or padding) rows
 print("norms of a:        ", np.linalg.norm(a_emb, axis=1))
 print("cosine_similarity: ", F.cosine_similarity(a_emb, b_emb))
-print("cosine_embedding_loss per pair:", F.cosine_embedding_loss(a_emb, b_emb, pairs, reduction="none"))
+print(
+    "cosine_embedding_loss per pair:",
+    F.cosine_embedding_loss(a_emb, b_emb, pairs, reduction="none"),
+)
 collapsed = float(F.cosine_embedding_loss(np.zeros_like(a_emb), b_emb, pairs))
-print(f"all of a collapsed: mean loss {fmt(collapsed)} = share of similar pairs "
-      f"{fmt(np.mean(pairs == 1))}")
+print(
+    f"all of a collapsed: mean loss {fmt(collapsed)} = share of similar pairs "
+    f"{fmt(np.mean(pairs == 1))}"
+)
 grad_a, _ = G.cosine_similarity_grad(a_emb, b_emb)
-print("gradient norms with respect to a:",
-      "  ".join(f"{v:.3e}" for v in np.linalg.norm(grad_a, axis=1)))
+print(
+    "gradient norms with respect to a:",
+    "  ".join(f"{v:.3e}" for v in np.linalg.norm(grad_a, axis=1)),
+)
 
 # %% [markdown]
 # **Why.** PyTorch clamps each norm at `eps` ({ref}`sec-cosine-eps`, {ref}`sec-stability-pytorch`):
@@ -1141,10 +1581,17 @@ print("gradient norms with respect to a:",
 # For $\lVert a\rVert < \epsilon$ the first clamp is active, and $\cos_\epsilon(a, b) =
 # a \cdot b / (\epsilon \lVert b\rVert)$ is *linear* in $a$. At $a = 0$ it is 0, and its gradient
 # $b / (\epsilon\lVert b\rVert)$ has norm $1/\epsilon$ for any $b$ with $\lVert b\rVert \ge
-# \epsilon$. The cosine embedding loss adds $10^{-12}$ to each squared norm instead and gives
-# the same 0 at $a = 0$. SymPy derives the gradient inside the clamped region, and the clamped
-# formula agrees with `F.cosine_similarity`, zero and tiny vectors included. The analytic
-# gradient also agrees with {term}`finite differences` taken with a step smaller than `eps`:
+# \epsilon$. The cosine embedding loss adds $\delta = 10^{-12}$ to each squared norm instead,
+#
+# $$
+# c_\delta(a, b) = \frac{a\cdot b}{\sqrt{(\lVert a\rVert^2 + \delta)(\lVert b\rVert^2 + \delta)}} ,
+# $$
+#
+# which gives the same 0 at $a = 0$ but a different gradient there:
+# $b/\big(\sqrt{\delta}\,\sqrt{\lVert b\rVert^2 + \delta}\big)$, of norm about
+# $1/\sqrt\delta = 10^{6}$. SymPy derives both gradients, the clamped formula agrees with
+# `F.cosine_similarity`, zero and tiny vectors included, and the analytic gradient agrees with
+# {term}`finite differences` taken with a step smaller than `eps`:
 
 # %%
 eps_sym = sp.Symbol("epsilon", positive=True)
@@ -1152,23 +1599,60 @@ a3, b3 = sym.logits(3, name="a"), sym.logits(3, name="b")
 norm_a, norm_b = sp.sqrt(sum(v**2 for v in a3)), sp.sqrt(sum(v**2 for v in b3))
 dot = sum(u * v for u, v in zip(a3, b3))
 clamped_cos = dot / (sp.Max(norm_a, eps_sym) * sp.Max(norm_b, eps_sym))
-inside = dot / (eps_sym * norm_b)                          # ||a|| < eps <= ||b||
+inside = dot / (eps_sym * norm_b)  # ||a|| < eps <= ||b||
 gradient_inside = sp.Matrix([sp.diff(inside, v) for v in a3])
-assert sp.simplify(gradient_inside - sp.Matrix(b3) / (eps_sym * norm_b)) == sp.zeros(3, 1)
+assert sp.simplify(gradient_inside - sp.Matrix(b3) / (eps_sym * norm_b)) == sp.zeros(
+    3, 1
+)
 assert sp.simplify(sp.sqrt(sum(g**2 for g in gradient_inside)) - 1 / eps_sym) == 0
 print("inside the clamp: d cos / d a = b / (eps |b|), of norm 1/eps")
+delta_sym = sp.Symbol("delta", positive=True)
+cos_delta = dot / sp.sqrt((norm_a**2 + delta_sym) * (norm_b**2 + delta_sym))
+at_zero = {v: 0 for v in a3}
+gradient_delta = sp.Matrix([sp.diff(cos_delta, v).subs(at_zero) for v in a3])
+expected_delta = sp.Matrix(b3) / (sp.sqrt(delta_sym) * sp.sqrt(norm_b**2 + delta_sym))
+assert sp.simplify(gradient_delta - expected_delta) == sp.zeros(3, 1)
+print(
+    "cosine_embedding_loss's cosine at a = 0: d c / d a = b / (sqrt(delta) sqrt(|b|^2 "
+    "+ delta))"
+)
 
-cos_cases = {"random": (rng.normal(size=3), rng.normal(size=3)),
-             "a = 0": (np.zeros(3), rng.normal(size=3)),
-             "a tiny": (1e-10 * rng.normal(size=3), rng.normal(size=3)),
-             "both tiny": (1e-9 * rng.normal(size=3), 1e-9 * rng.normal(size=3))}
-display(sym.check_numeric(clamped_cos.subs(eps_sym, sp.Float(1e-8)), [a3, b3],
-                          lambda a, b: F.cosine_similarity(a[None, :], b[None, :])[0], cos_cases))
+cos_cases = {
+    "random": (rng.normal(size=3), rng.normal(size=3)),
+    "a = 0": (np.zeros(3), rng.normal(size=3)),
+    "a tiny": (1e-10 * rng.normal(size=3), rng.normal(size=3)),
+    "both tiny": (1e-9 * rng.normal(size=3), 1e-9 * rng.normal(size=3)),
+}
+display(
+    sym.check_numeric(
+        clamped_cos.subs(eps_sym, sp.Float(1e-8)),
+        [a3, b3],
+        lambda a, b: F.cosine_similarity(a[None, :], b[None, :])[0],
+        cos_cases,
+    )
+)
 b_row = b_emb[1]
-finite = G.numerical_gradient(lambda v: F.cosine_similarity(v[None, :], b_row[None, :])[0],
-                              np.zeros(4), h=1e-10)
+finite = G.numerical_gradient(
+    lambda v: F.cosine_similarity(v[None, :], b_row[None, :])[0], np.zeros(4), h=1e-10
+)
 assert np.allclose(finite, grad_a[1], rtol=1e-6)
-print(f"finite differences at a = 0 (step 1e-10): norm {np.linalg.norm(finite):.3e}")
+print(
+    f"cosine_similarity, finite differences at a = 0 (step 1e-10): "
+    f"norm {np.linalg.norm(finite):.3e}"
+)
+similar = np.array([1])
+finite_loss = G.numerical_gradient(
+    lambda v: F.cosine_embedding_loss(v[None, :], b_row[None, :], similar),
+    np.zeros(4),
+    h=1e-10,
+)
+formula_loss = -b_row / (1e-6 * math.sqrt(b_row @ b_row + 1e-12))  # loss = 1 - c_delta
+assert np.allclose(finite_loss, formula_loss, rtol=1e-6)
+print(
+    f"cosine_embedding_loss (y = 1), finite differences at a = 0: "
+    f"norm {np.linalg.norm(finite_loss):.3e}; formula "
+    f"{np.linalg.norm(formula_loss):.3e}"
+)
 
 # %% [markdown]
 # **Fix.** Find out why the vectors are zero (a dead layer, padding rows, an all-zero input),
@@ -1195,8 +1679,10 @@ print(f"largest gradient norm on them: {np.linalg.norm(grad_valid, axis=1).max()
 #   and every cross-entropy, NLL, KL and BCE value is $\ge 0$ ({ref}`sec-mistake-nll-probabilities`,
 #   {ref}`sec-mistake-kl-arguments`, {ref}`sec-mistake-bce-swapped`).
 # - `kl_div` is called with `reduction='batchmean'` on `(N, C)` input
-#   ({ref}`sec-mistake-kl-mean`).
-# - A smoothed loss is read against $H(\tilde q)$ ({ref}`sec-mistake-label-smoothing-floor`).
+#   ({ref}`sec-mistake-kl-mean`). A distillation term is
+#   `kl_div(log_softmax(z / T), softmax(v / T), reduction='batchmean') * T**2`, student first
+#   ({ref}`sec-mistake-distillation`).
+# - A smoothed loss is read against $H(p^{\varepsilon})$ ({ref}`sec-mistake-label-smoothing-floor`).
 #   Weighted and ignored targets are averaged the way you intend: accumulate sums and weight sums,
 #   and guard the all-ignored batch ({ref}`sec-mistake-weighted-mean`,
 #   {ref}`sec-mistake-all-ignored`).
@@ -1210,11 +1696,12 @@ print(f"largest gradient norm on them: {np.linalg.norm(grad_valid, axis=1).max()
 # The cell below packs the first checks into one function and runs it on a correct call and on
 # three mistaken ones:
 
+
 # %%
 def check_classification_call(loss, inputs, target):
-    """Fingerprint checks for loss(inputs, target) with class-index targets; returns the findings."""
+    """Fingerprint checks for loss(inputs, target) with class-index targets."""
     problems = []
-    rows = np.moveaxis(inputs, 1, -1) if inputs.ndim > 1 else inputs   # classes last
+    rows = np.moveaxis(inputs, 1, -1) if inputs.ndim > 1 else inputs  # classes last
     if np.all(rows >= 0) and np.allclose(rows.sum(axis=-1), 1):
         problems.append("input rows are probabilities (a softmax before the loss?)")
     value = float(loss(inputs, target))
@@ -1225,10 +1712,16 @@ def check_classification_call(loss, inputs, target):
     return problems or ["no fingerprint found"]
 
 
-calls = {"cross_entropy(z, y)": (F.cross_entropy, z_small, y_small),
-         "cross_entropy(softmax(z), y)": (F.cross_entropy, F.softmax(z_small, dim=1), y_small),
-         "nll_loss(softmax(z), y)": (F.nll_loss, F.softmax(z_small, dim=1), y_small),
-         "cross_entropy(z, y), all ignored": (F.cross_entropy, z_small, np.full(4, -100))}
+calls = {
+    "cross_entropy(z, y)": (F.cross_entropy, z_small, y_small),
+    "cross_entropy(softmax(z), y)": (
+        F.cross_entropy,
+        F.softmax(z_small, dim=1),
+        y_small,
+    ),
+    "nll_loss(softmax(z), y)": (F.nll_loss, F.softmax(z_small, dim=1), y_small),
+    "cross_entropy(z, y), all ignored": (F.cross_entropy, z_small, np.full(4, -100)),
+}
 for name, (loss, inputs, target) in calls.items():
     print(f"{name:34s} -> {'; '.join(check_classification_call(loss, inputs, target))}")
 
@@ -1245,12 +1738,16 @@ runs = {
     "A": ("10 classes, F.cross_entropy", card[10][0]),
     "B": ("100 classes, F.cross_entropy, label_smoothing=0.1", card[100][2]),
     "C": ("1000 classes, F.nll_loss", -0.98),
-    "D": ("8 labels, 25% positive, F.binary_cross_entropy_with_logits",
-          0.25 * softplus_minus_1 + 0.75 * math.log(2)),
+    "D": (
+        "8 labels, 25% positive, F.binary_cross_entropy_with_logits",
+        0.25 * softplus_minus_1 + 0.75 * math.log(2),
+    ),
     "E": ("10 classes, F.cross_entropy, label_smoothing=0.1", card[10][2] + 0.3),
 }
-final_loss = {run: round(value + plateau_rng.uniform(0.0005, 0.002), 4)
-              for run, (_, value) in runs.items()}
+final_loss = {
+    run: round(value + plateau_rng.uniform(0.0005, 0.002), 4)
+    for run, (_, value) in runs.items()
+}
 for run, (setup, _) in runs.items():
     print(f"run {run}: {setup:60s} last loss {final_loss[run]:.4f}")
 
@@ -1269,11 +1766,11 @@ for run, (setup, _) in runs.items():
 #
 # Compare each value with the floors of the entries. A: the double-softmax floor
 # $\log(1 + 9/e)$, so the model ends in a softmax (a bug). B: the label-smoothing floor
-# $H(\tilde q)$ for $C = 100$, $\varepsilon = 0.1$, the expected behaviour. C: a negative value
+# $H(p^{\varepsilon})$ for $C = 100$, $\varepsilon = 0.1$, the expected behaviour. C: a negative value
 # close to $-1$, so probabilities are going into `nll_loss` (a bug), and minus the loss is the
 # mean probability of the true class. D: $\frac14\operatorname{softplus}(-1) + \frac34\log 2$,
 # a sigmoid applied before the with-logits loss (a bug). E: well above its smoothing floor, so
-# none of the fingerprints matches. The excess over the floor, $D_{\mathrm{KL}}(\tilde q\,\|\,q)$,
+# none of the fingerprints matches. The excess over the floor, $D_{\mathrm{KL}}(p^{\varepsilon}\,\|\,q)$,
 # is what remains to be learnt, or what the model cannot fit.
 
 # %%
@@ -1285,8 +1782,11 @@ predicted = {
     "E": ("label-smoothing floor, C = 10, eps = 0.1", card[10][2]),
 }
 for run, (explanation, value) in predicted.items():
-    print(f"run {run}: last loss {final_loss[run]:8.4f}   {explanation:45s} {value:8.4f}   "
-          f"difference {final_loss[run] - value:7.4f}")
+    print(
+        f"run {run}: last loss {final_loss[run]:8.4f}   {explanation:45s} {value:8.4f} "
+        "  "
+        f"difference {final_loss[run] - value:7.4f}"
+    )
 
 # %% [markdown]
 # ```{solution-end}
@@ -1364,10 +1864,15 @@ kl_one = float(info.kl_divergence(p_one, q_one))
 one_d_batchmean = float(F.kl_div(np.log(q_one), p_one, reduction="batchmean"))
 one_d_sum = float(F.kl_div(np.log(q_one), p_one, reduction="sum"))
 batched = float(F.kl_div(np.log(q_one)[None], p_one[None], reduction="batchmean"))
-assert np.isclose(one_d_batchmean * 3, kl_one) and np.allclose([one_d_sum, batched], kl_one)
+assert np.isclose(one_d_batchmean * 3, kl_one) and np.allclose(
+    [one_d_sum, batched], kl_one
+)
 print(f"KL(p || q) = {fmt(kl_one)}")
-print(f"1-D 'batchmean' = {fmt(one_d_batchmean)} (= KL / 3);  1-D 'sum' = {fmt(one_d_sum)};  "
-      f"(1, C) 'batchmean' = {fmt(batched)}")
+print(
+    f"1-D 'batchmean' = {fmt(one_d_batchmean)} (= KL / 3);  1-D 'sum' = "
+    f"{fmt(one_d_sum)};  "
+    f"(1, C) 'batchmean' = {fmt(batched)}"
+)
 
 # %% [markdown]
 # ```{solution-end}
@@ -1399,22 +1904,32 @@ epoch_logits, epoch_targets = [], []
 for batch in range(5):
     logits_b = epoch_rng.normal(size=(3, 5, 4))
     targets_b = epoch_rng.integers(0, 5, size=(3, 4))
-    lengths_b = np.zeros(3, dtype=int) if batch == 3 else epoch_rng.integers(1, 5, size=3)
+    lengths_b = (
+        np.zeros(3, dtype=int) if batch == 3 else epoch_rng.integers(1, 5, size=3)
+    )
     targets_b[np.arange(4)[None, :] >= lengths_b[:, None]] = -100
     epoch_logits.append(logits_b)
     epoch_targets.append(targets_b)
-batch_means = np.array([float(F.cross_entropy(zb, yb)) for zb, yb in zip(epoch_logits, epoch_targets)])
-token_sum = sum(float(F.cross_entropy(zb, yb, reduction="sum"))
-                for zb, yb in zip(epoch_logits, epoch_targets))
+batch_means = np.array(
+    [float(F.cross_entropy(zb, yb)) for zb, yb in zip(epoch_logits, epoch_targets)]
+)
+token_sum = sum(
+    float(F.cross_entropy(zb, yb, reduction="sum"))
+    for zb, yb in zip(epoch_logits, epoch_targets)
+)
 token_count = sum(int(np.sum(yb != -100)) for yb in epoch_targets)
-everything = float(F.cross_entropy(np.concatenate(epoch_logits), np.concatenate(epoch_targets)))
+everything = float(
+    F.cross_entropy(np.concatenate(epoch_logits), np.concatenate(epoch_targets))
+)
 assert np.isclose(token_sum / token_count, everything, rtol=1e-12)
 print("real tokens per batch:", [int(np.sum(yb != -100)) for yb in epoch_targets])
 print("batch means:", np.array2string(batch_means, precision=4, floatmode="fixed"))
 print(f"(a) mean of batch means: {np.mean(batch_means)}")
 print(f"(b) mean of the non-nan batch means: {fmt(np.nanmean(batch_means))}")
-print(f"(c) accumulated sum / count: {fmt(token_sum / token_count)} "
-      f"({token_count} tokens); one call on everything: {fmt(everything)}")
+print(
+    f"(c) accumulated sum / count: {fmt(token_sum / token_count)} "
+    f"({token_count} tokens); one call on everything: {fmt(everything)}"
+)
 
 # %% [markdown]
 # ```{solution-end}
@@ -1452,23 +1967,40 @@ eps_pad, y_pad = 0.1, np.array([3])
 
 
 def pad_loss(z_row):
-    return float(F.cross_entropy(z_row[None, :], y_pad, ignore_index=0, label_smoothing=eps_pad))
+    return float(
+        F.cross_entropy(z_row[None, :], y_pad, ignore_index=0, label_smoothing=eps_pad)
+    )
 
 
 def pad_grad(z_row):
-    return G.cross_entropy_grad(z_row[None, :], y_pad, ignore_index=0, label_smoothing=eps_pad)[0]
+    return G.cross_entropy_grad(
+        z_row[None, :], y_pad, ignore_index=0, label_smoothing=eps_pad
+    )[0]
 
 
-found = scipy.optimize.minimize(pad_loss, np.zeros(5), jac=pad_grad, method="BFGS",
-                                options={"gtol": 1e-10})
+found = scipy.optimize.minimize(
+    pad_loss, np.zeros(5), jac=pad_grad, method="BFGS", options={"gtol": 1e-10}
+)
 q_found = F.softmax(found.x, dim=0)
 target_5 = smoothed_target(5, eps_pad, target=3)
-floor_5, floor_4 = float(info.entropy(target_5)), float(info.entropy(smoothed_target(4, eps_pad, 2)))
+floor_5, floor_4 = (
+    float(info.entropy(target_5)),
+    float(info.entropy(smoothed_target(4, eps_pad, 2))),
+)
 assert np.allclose(q_found, target_5, atol=1e-6) and abs(found.fun - floor_5) < 1e-9
-print(f"(a) optimum q = {target_5}, padding gets {target_5[0]:.3f}; floor {fmt(floor_5)} nats")
-print(f"(b) numerical optimum softmax(z) = {np.round(q_found, 6) + 0.0}, loss {fmt(found.fun)}")
-print(f"(c) floor with the padding class sliced away: {fmt(floor_4)} nats; padding tokens per "
-      f"50 sampled tokens: {50 * target_5[0]:.1f}")
+print(
+    f"(a) optimum q = {target_5}, padding gets {target_5[0]:.3f}; floor {fmt(floor_5)} "
+    "nats"
+)
+print(
+    f"(b) numerical optimum softmax(z) = {np.round(q_found, 6) + 0.0}, loss "
+    f"{fmt(found.fun)}"
+)
+print(
+    f"(c) floor with the padding class sliced away: {fmt(floor_4)} nats; padding "
+    "tokens per "
+    f"50 sampled tokens: {50 * target_5[0]:.1f}"
+)
 
 # %% [markdown]
 # ```{solution-end}

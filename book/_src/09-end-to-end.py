@@ -9,36 +9,43 @@
 #
 # The model is {term}`softmax regression` (multinomial logistic regression): a linear map from two
 # input features to three {term}`logit`s, followed by a {term}`softmax`. It is the last layer of
-# every classification network, used on its own. We will
+# every classification network, used on its own.
 #
-# 1. make a seeded synthetic data set whose true class probabilities we know exactly;
+# **In this chapter** you will
+#
+# 1. make a seeded synthetic data set whose true class probabilities we know exactly, and prove
+#    that they are a softmax of linear logits;
 # 2. derive the gradient of each loss with respect to the weights with SymPy, and check it against
 #    `lossbook.gradients` and against {term}`finite differences` *before* training with it;
 # 3. train by {term}`gradient descent`, and watch the loss fall and the decision regions form;
 # 4. read the trained loss as a cross-entropy to the {term}`empirical distribution`, and compare it
 #    with the best that any model could do;
 # 5. change the loss ({term}`label smoothing`, {term}`class weight`s, one-vs-rest
-#    {term}`binary cross-entropy`, squared error) and measure what changes.
+#    {term}`binary cross-entropy`, squared error) and measure what changes;
+# 6. write the same training loop in PyTorch.
 #
 # Everything runs in NumPy with `lossbook.functional` (imported as `F`: the same calls as
-# `torch.nn.functional`) and `lossbook.gradients` (as `G`); the last section shows the same
-# training loop in PyTorch.
+# `torch.nn.functional`) and `lossbook.gradients` (as `G`).
 #
-# (sec-e2e-data)=
-# ## The data: three Gaussian classes with a known answer
+# **You need**
 #
-# Each example is a point $x \in \mathbb{R}^2$ with a label $y \in \{0, 1, 2\}$. The label comes
-# first, with class proportions $\pi = (16, 10, 4)/30$ (a common class, a middling one and a rare
-# one); then the point is drawn from a Gaussian around the centre $\mu_y$ of its class. All three
-# classes share one covariance matrix $\Sigma$:
-#
-# $$
-# y \sim \pi, \qquad x \mid y = c \;\sim\; \mathcal N(\mu_c, \Sigma) .
-# $$
-#
-# The training set has $N = 300$ examples in exactly these proportions. A test set twenty times
-# larger, drawn in the same way from the same seeded generator, is used only to measure how a
-# trained model does on data it has not seen.
+# - cross-entropy, its softmax gradient and label smoothing, from {doc}`02-cross-entropy`;
+# - maximum likelihood and class weights, from {doc}`03-negative-log-likelihood`;
+# - binary cross-entropy with logits, from {doc}`04-binary-cross-entropy`;
+# - the KL divergence, from {doc}`05-kl-divergence`; matrix products and the chain rule.
+
+# %% tags=["remove-cell"]
+# Where lossbook is missing (Colab, a fresh environment), install this book's version of it.
+import importlib.util
+import os
+import subprocess
+import sys
+
+if importlib.util.find_spec("lossbook") is None:
+    requirement = os.environ.get(
+        "LOSSBOOK_REQUIREMENT", "lossbook @ git+https://github.com/lossbook/lossbook@v0.2.0"
+    )
+    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", requirement], check=True)
 
 # %%
 import math
@@ -57,21 +64,42 @@ import lossbook.info as info
 import lossbook.plotting as lbplot
 import lossbook.symbolic as sym
 
+# %%
 np.set_printoptions(precision=4, suppress=True)
 lbplot.use_style()
 rng = np.random.default_rng(2026)
 
-C = 3                                              # classes 0, 1, 2
+# %% [markdown]
+# (sec-e2e-data)=
+# ## The data: three Gaussian classes with a known answer
+#
+# Each example is a point $x \in \mathbb{R}^2$ with a label $y \in \{0, 1, 2\}$. The label comes
+# first, with class proportions $\pi = (16, 10, 4)/30$ (a common class, a middling one and a rare
+# one); then the point is drawn from a Gaussian around the centre $\mu_y$ of its class. All three
+# classes share one covariance matrix $\Sigma$:
+#
+# $$
+# y \sim \pi, \qquad x \mid y = c \;\sim\; \mathcal N(\mu_c, \Sigma) .
+# $$
+#
+# The training set has $N = 300$ examples in exactly these proportions. A test set twenty times
+# larger, drawn in the same way from the same seeded generator, is used only to measure how a
+# trained model does on data it has not seen.
+
+# %%
+C = 3  # classes 0, 1, 2
 MEANS = np.array([[-2.5, -0.5], [0.0, 0.0], [2.5, 0.5]])
-MIXING = np.array([[0.9, 0.0], [0.3, 0.9]])        # x = mu_y + MIXING @ (standard normal)
-SIGMA = MIXING @ MIXING.T                          # the shared covariance
+MIXING = np.array([[0.9, 0.0], [0.3, 0.9]])  # x = mu_y + MIXING @ (standard normal)
+SIGMA = MIXING @ MIXING.T  # the shared covariance
 COUNTS = np.array([160, 100, 40])
 PRIOR = COUNTS / COUNTS.sum()
 
 
 def draw(rng, counts):
     """Points of each class around its centre, in a random order."""
-    X = np.vstack([MEANS[c] + rng.normal(size=(counts[c], 2)) @ MIXING.T for c in range(C)])
+    X = np.vstack(
+        [MEANS[c] + rng.normal(size=(counts[c], 2)) @ MIXING.T for c in range(C)]
+    )
     y = np.repeat(np.arange(C), counts)
     order = rng.permutation(y.size)
     return X[order], y[order]
@@ -86,10 +114,15 @@ freq = Y_train.mean(axis=0)
 print(f"training set: {N} examples, test set: {y_test.size} examples")
 print(f"{'class':>5s} {'count':>6s} {'frequency':>10s} {'mean of x':>18s}")
 for c in range(C):
-    print(f"{c:5d} {COUNTS[c]:6d} {freq[c]:10.4f}   {X_train[y_train == c].mean(axis=0)}")
+    print(
+        f"{c:5d} {COUNTS[c]:6d} {freq[c]:10.4f}   {X_train[y_train == c].mean(axis=0)}"
+    )
 H_labels = float(info.entropy(freq))
-print(f"entropy of the labels H(p_Y) = {H_labels:.4f} nats = {H_labels / math.log(2):.4f} bits"
-      f"   (uniform over 3 classes: log 3 = {math.log(3):.4f} nats)")
+print(
+    f"entropy of the labels H(p_Y) = {H_labels:.4f} nats = "
+    f"{H_labels / math.log(2):.4f} bits"
+    f"   (uniform over 3 classes: log 3 = {math.log(3):.4f} nats)"
+)
 
 # %% [markdown]
 # The labels on their own carry $H(\hat p_Y)$ nats of uncertainty, the {term}`entropy` of the
@@ -101,8 +134,17 @@ print(f"entropy of the labels H(p_Y) = {H_labels:.4f} nats = {H_labels / math.lo
 #
 # ### The true class probabilities are a softmax of a linear function
 #
-# Because we made the data, we know the probability of each class given the point, by Bayes'
-# rule:
+# Because we made the data, we know the probability of each class given the point.
+#
+# ```{prf:theorem} Gaussian classes with a shared covariance give a linear softmax
+# :label: thm-e2e-linear-softmax
+# If $y \sim \pi$ and $x \mid y = c \sim \mathcal N(\mu_c, \Sigma)$ with one covariance $\Sigma$
+# for all classes, then
+# $p(y = c \mid x) = \operatorname{softmax}\big((w_k^\top x + b_k)_{k}\big)_c$ with
+# $w_c = \Sigma^{-1}\mu_c$ and $b_c = \log\pi_c - \tfrac12\,\mu_c^\top\Sigma^{-1}\mu_c$.
+# ```
+#
+# The proof starts from Bayes' rule:
 #
 # $$
 # p(y = c \mid x) = \frac{\pi_c\, \mathcal N(x; \mu_c, \Sigma)}{\sum_k \pi_k\, \mathcal N(x; \mu_k, \Sigma)}
@@ -121,13 +163,15 @@ print(f"entropy of the labels H(p_Y) = {H_labels:.4f} nats = {H_labels / math.lo
 # w_c = \Sigma^{-1}\mu_c, \quad b_c = \log\pi_c - \tfrac12\,\mu_c^\top\Sigma^{-1}\mu_c .
 # $$
 #
-# SymPy checks the expansion for a symbolic symmetric precision matrix $\Sigma^{-1}$ and symbolic
-# centres: each class's log joint density is the shared quadratic plus the linear logit.
+# SymPy checks the expansion for a symbolic symmetric precision matrix $\Sigma^{-1}$ of a
+# two-dimensional $x$ and symbolic centres: each class's log joint density is the shared
+# quadratic plus the linear logit. (The expansion is the same in any dimension; the check is for
+# the two features of this chapter.)
 
 # %%
 x1, x2 = sp.symbols("x_1 x_2", real=True)
 a, b, d = sp.symbols("a b d", real=True)
-precision = sp.Matrix([[a, b], [b, d]])            # Sigma^{-1}
+precision = sp.Matrix([[a, b], [b, d]])  # Sigma^{-1}
 x_vec = sp.Matrix([x1, x2])
 shared = -(x_vec.T * precision * x_vec)[0] / 2
 for c in range(C):
@@ -137,10 +181,16 @@ for c in range(C):
     w_c = precision * mu
     b_c = sp.log(pi_c) - (mu.T * precision * mu)[0] / 2
     assert sp.expand(log_joint - shared - ((w_c.T * x_vec)[0] + b_c)) == 0
-print("log pi_c - (x - mu_c)' P (x - mu_c) / 2 = -x' P x / 2 + w_c' x + b_c: proved for c = 0, 1, 2"
-      "\n(P = Sigma^{-1}; for class 2:)")
-display(sp.Eq(sp.Symbol("w_{2,1}"), w_c[0]), sp.Eq(sp.Symbol("w_{2,2}"), w_c[1]),
-        sp.Eq(sp.Symbol("b_2"), sp.expand(b_c)))
+print(
+    "log pi_c - (x - mu_c)' P (x - mu_c) / 2 = -x' P x / 2 + w_c' x + b_c: proved for "
+    "c = 0, 1, 2"
+    "\n(P = Sigma^{-1}; for class 2:)"
+)
+display(
+    sp.Eq(sp.Symbol("w_{2,1}"), w_c[0]),
+    sp.Eq(sp.Symbol("w_{2,2}"), w_c[1]),
+    sp.Eq(sp.Symbol("b_2"), sp.expand(b_c)),
+)
 
 # %% [markdown]
 # With the numbers of our data set, the true model is softmax regression with a known weight
@@ -153,12 +203,17 @@ display(sp.Eq(sp.Symbol("w_{2,1}"), w_c[0]), sp.Eq(sp.Symbol("w_{2,2}"), w_c[1])
 
 # %%
 precision_num = np.linalg.inv(SIGMA)
-W_TRUE = np.vstack([(precision_num @ MEANS.T),
-                    np.log(PRIOR) - 0.5 * np.einsum("ci,ij,cj->c", MEANS, precision_num, MEANS)])
+W_TRUE = np.vstack(
+    [
+        (precision_num @ MEANS.T),
+        np.log(PRIOR) - 0.5 * np.einsum("ci,ij,cj->c", MEANS, precision_num, MEANS),
+    ]
+)
 print("true weights W (rows: x_1, x_2, bias; columns: classes 0, 1, 2):\n", W_TRUE)
 
-true_logits_sym = [sum(sp.Float(W_TRUE[k, c]) * v for k, v in enumerate((x1, x2, 1)))
-                   for c in range(C)]
+true_logits_sym = [
+    sum(sp.Float(W_TRUE[k, c]) * v for k, v in enumerate((x1, x2, 1))) for c in range(C)
+]
 true_probs_sym = sym.softmax(true_logits_sym)
 
 
@@ -171,8 +226,9 @@ def gaussian_density(points, mean, cov):
 def bayes_rule(u, v):
     """p(y | x) from the class densities and the prior, for arrays of points (u, v)."""
     points = np.stack([np.ravel(u), np.ravel(v)], axis=1)
-    joint = np.stack([PRIOR[c] * gaussian_density(points, MEANS[c], SIGMA) for c in range(C)],
-                     axis=1)
+    joint = np.stack(
+        [PRIOR[c] * gaussian_density(points, MEANS[c], SIGMA) for c in range(C)], axis=1
+    )
     return (joint / joint.sum(axis=1, keepdims=True)).T
 
 
@@ -216,8 +272,8 @@ sym.check_numeric(true_probs_sym, [x1, x2], bayes_rule, bayes_cases, rtol=1e-9)
 # arbitrary (undefined) differentiable function of the six logits:
 
 # %%
-N_S = 2                                            # examples in the symbolic checks
-y_s = [0, 2]                                       # their labels
+N_S = 2  # examples in the symbolic checks
+y_s = [0, 2]  # their labels
 xs = sp.Matrix(N_S, 2, lambda n, k: sp.Symbol(f"x_{n + 1}{k + 1}", real=True))
 Phi_s = xs.row_join(sp.ones(N_S, 1))
 W_s = sp.Matrix(3, C, lambda k, c: sp.Symbol(f"w_{k + 1}{c + 1}", real=True))
@@ -243,11 +299,17 @@ print("grad_W ell(Phi W) = Phi^T grad_Z ell: proved for N = 2, 3 features, 3 cla
 # ### The softmax-regression gradient
 #
 # For the cross-entropy, row $n$ of $\nabla_Z \ell$ is $\big(\operatorname{softmax}(z_n) -
-# e_{y_n}\big)/N$ ({ref}`sec-ce-gradient`), so with $Y$ the {term}`one-hot encoding` of the labels
+# e_{y_n}\big)/N$ ({ref}`sec-ce-gradient`). With the chain rule above this gives:
+#
+# ```{prf:theorem} Gradient of softmax regression
+# :label: thm-e2e-gradient
+# For $L(W) = \frac1N\sum_n -\log\operatorname{softmax}(\varphi(x_n)^\top W)_{y_n}$, with $Y$
+# the {term}`one-hot encoding` of the labels and $Q = \operatorname{softmax}(\Phi W)$ row by row,
 #
 # $$
 # \nabla_W L = \frac1N\,\Phi^\top (Q - Y) .
 # $$
+# ```
 #
 # SymPy derives this twice: by differentiating $L$ with respect to every weight directly, and by
 # the chain rule from the per-example gradient that `sym.derived.softmax_cross_entropy_gradient`
@@ -262,14 +324,24 @@ sym.check_identity(grad_W(ce_loss_s), ce_closed).assert_proved()
 
 CE_GRADIENT = sym.derived.softmax_cross_entropy_gradient(C)
 z_1, t_1 = CE_GRADIENT["logits"], sym.probabilities(C, name="t")
-per_example = sp.Matrix(N_S, C, lambda n, c: CE_GRADIENT["soft_target"][c].subs(
-    {**dict(zip(z_1, z_s.row(n))), **dict(zip(t_1, Y_s.row(n)))}))
+per_example = sp.Matrix(
+    N_S,
+    C,
+    lambda n, c: CE_GRADIENT["soft_target"][c].subs(
+        {**dict(zip(z_1, z_s.row(n))), **dict(zip(t_1, Y_s.row(n)))}
+    ),
+)
 Q_s = sp.Matrix([sym.softmax(list(z_s.row(n))) for n in range(N_S)])
 sym.check_identity(per_example / N_S, (Q_s - Y_s) / N_S).assert_proved()
-print("grad_W L = Phi^T (softmax(Phi W) - Y) / N: proved directly and by the chain rule "
-      f"(N = {N_S}, labels {y_s})")
-display(sp.Eq(sp.Symbol(r"\partial L / \partial w_{31}"),
-              (Phi_s.T * (Q_s - Y_s) / N_S)[2, 0]))
+print(
+    "grad_W L = Phi^T (softmax(Phi W) - Y) / N: proved directly and by the chain rule "
+    f"(N = {N_S}, labels {y_s})"
+)
+display(
+    sp.Eq(
+        sp.Symbol(r"\partial L / \partial w_{31}"), (Phi_s.T * (Q_s - Y_s) / N_S)[2, 0]
+    )
+)
 
 # %% [markdown]
 # The entry displayed is the derivative with respect to the bias of class 0: the average over the
@@ -277,17 +349,24 @@ display(sp.Eq(sp.Symbol(r"\partial L / \partial w_{31}"),
 # closed form agrees with $\Phi^\top$ times `G.cross_entropy_grad` on seeded random inputs, at
 # $W = 0$ (all predictions uniform) and with large weights (saturated softmax):
 
+
 # %%
 def ce_weight_gradient(x_pair, W):
     Phi_pair = np.hstack([x_pair, np.ones((N_S, 1))])
     return Phi_pair.T @ G.cross_entropy_grad(Phi_pair @ W, np.array(y_s))
 
 
-weight_cases = sym.random_cases(rng, lambda r: (r.normal(scale=2.0, size=(N_S, 2)),
-                                                r.normal(size=(3, C))))
+weight_cases = sym.random_cases(
+    rng, lambda r: (r.normal(scale=2.0, size=(N_S, 2)), r.normal(size=(3, C)))
+)
 weight_cases["W = 0"] = (rng.normal(size=(N_S, 2)), np.zeros((3, C)))
-weight_cases["large weights"] = (rng.normal(size=(N_S, 2)), 20.0 * rng.normal(size=(3, C)))
-sym.check_numeric(ce_closed, [xs.tolist(), W_s.tolist()], ce_weight_gradient, weight_cases)
+weight_cases["large weights"] = (
+    rng.normal(size=(N_S, 2)),
+    20.0 * rng.normal(size=(3, C)),
+)
+sym.check_numeric(
+    ce_closed, [xs.tolist(), W_s.tolist()], ce_weight_gradient, weight_cases
+)
 
 # %% [markdown]
 # (sec-e2e-losses)=
@@ -300,7 +379,7 @@ sym.check_numeric(ce_closed, [xs.tolist(), W_s.tolist()], ce_weight_gradient, we
 # | name | call | $\nabla_Z \ell$ |
 # |---|---|---|
 # | class weights | `F.cross_entropy(Z, y, weight=w)` | $\operatorname{diag}(w_{y_n})\,(Q - Y) / \sum_n w_{y_n}$ |
-# | label smoothing | `F.cross_entropy(Z, y, label_smoothing=ε)` | $(Q - T)/N$, $\ T = (1-\varepsilon)Y + \varepsilon/C$ |
+# | label smoothing | `F.cross_entropy(Z, y, label_smoothing=ε)` | $(Q - P^{\varepsilon})/N$, $\ P^{\varepsilon} = (1-\varepsilon)Y + \varepsilon/C$ |
 # | BCE one-vs-rest | `F.binary_cross_entropy_with_logits(Z, Y)` | $(\sigma(Z) - Y)/(NC)$ |
 # | squared error on probabilities | `F.mse_loss(F.softmax(Z, dim=1), Y)` | $Q \odot \big(S - (S \odot Q)\mathbf 1\mathbf 1^\top\big)$, $\ S = 2(Q - Y)/(NC)$ |
 # | squared error on logits | `F.mse_loss(Z, Y)` | $2(Z - Y)/(NC)$ |
@@ -315,7 +394,7 @@ sym.check_numeric(ce_closed, [xs.tolist(), W_s.tolist()], ce_weight_gradient, we
 
 # %%
 EPSILON = sp.Rational(1, 10)
-CLASS_WEIGHT = N / (C * COUNTS)                    # 'balanced' weights N / (C N_c)
+CLASS_WEIGHT = N / (C * COUNTS)  # 'balanced' weights N / (C N_c)
 w_sym = [sp.nsimplify(w) for w in CLASS_WEIGHT]
 w_sel = [w_sym[y] for y in y_s]
 
@@ -325,23 +404,39 @@ def grad_Z(loss):
 
 
 log_q = [sym.log_softmax(list(z_s.row(n))) for n in range(N_S)]
-T_s = sp.Matrix([sym.label_smoothed_target(y, C, EPSILON) for y in y_s])
-sym.check_identity(sym.cross_entropy(list(T_s.row(0)), sym.softmax(list(z_s.row(0)))),
-                   -sum(T_s[0, c] * log_q[0][c] for c in range(C))).assert_proved()
+P_eps_s = sp.Matrix([sym.label_smoothed_target(y, C, EPSILON) for y in y_s])
+sym.check_identity(
+    sym.cross_entropy(list(P_eps_s.row(0)), sym.softmax(list(z_s.row(0)))),
+    -sum(P_eps_s[0, c] * log_q[0][c] for c in range(C)),
+).assert_proved()
 S_s = 2 * (Q_s - Y_s) / (N_S * C)
 symbolic_losses = {
-    "class weights": (sum(w_sel[n] * -log_q[n][y_s[n]] for n in range(N_S)) / sum(w_sel),
-                      sp.diag(*w_sel) * (Q_s - Y_s) / sum(w_sel)),
-    "label smoothing": (-sum(T_s[n, c] * log_q[n][c] for n in range(N_S) for c in range(C)) / N_S,
-                        (Q_s - T_s) / N_S),
-    "BCE one-vs-rest": (sum(sym.bce_with_logits(z_s[i], Y_s[i]) for i in range(N_S * C))
-                        / (N_S * C), z_s.applyfunc(sym.sigmoid) / (N_S * C) - Y_s / (N_S * C)),
+    "class weights": (
+        sum(w_sel[n] * -log_q[n][y_s[n]] for n in range(N_S)) / sum(w_sel),
+        sp.diag(*w_sel) * (Q_s - Y_s) / sum(w_sel),
+    ),
+    "label smoothing": (
+        -sum(P_eps_s[n, c] * log_q[n][c] for n in range(N_S) for c in range(C)) / N_S,
+        (Q_s - P_eps_s) / N_S,
+    ),
+    "BCE one-vs-rest": (
+        sum(sym.bce_with_logits(z_s[i], Y_s[i]) for i in range(N_S * C)) / (N_S * C),
+        z_s.applyfunc(sym.sigmoid) / (N_S * C) - Y_s / (N_S * C),
+    ),
     "squared error on probabilities": (
         sum((Q_s[i] - Y_s[i]) ** 2 for i in range(N_S * C)) / (N_S * C),
-        sp.Matrix(N_S, C, lambda n, c: Q_s[n, c] * (S_s[n, c] - sum(S_s[n, k] * Q_s[n, k]
-                                                                    for k in range(C))))),
-    "squared error on logits": (sum((z_s[i] - Y_s[i]) ** 2 for i in range(N_S * C)) / (N_S * C),
-                                2 * (z_s - Y_s) / (N_S * C)),
+        sp.Matrix(
+            N_S,
+            C,
+            lambda n, c: (
+                Q_s[n, c] * (S_s[n, c] - sum(S_s[n, k] * Q_s[n, k] for k in range(C)))
+            ),
+        ),
+    ),
+    "squared error on logits": (
+        sum((z_s[i] - Y_s[i]) ** 2 for i in range(N_S * C)) / (N_S * C),
+        2 * (z_s - Y_s) / (N_S * C),
+    ),
 }
 for name, (loss, closed) in symbolic_losses.items():
     result = sym.check_identity(grad_Z(loss), closed).assert_proved()
@@ -360,7 +455,7 @@ Y_pair = F.one_hot(y_pair, num_classes=C).astype(np.float64)
 
 
 def softmax_vjp(Q, grad_Q):
-    """Gradient with respect to the logits, from the gradient with respect to Q = softmax(Z)."""
+    """Gradient with respect to the logits Z, from the gradient for softmax(Z)."""
     return Q * (grad_Q - np.sum(grad_Q * Q, axis=1, keepdims=True))
 
 
@@ -371,7 +466,9 @@ def mse_on_probabilities_grad(Z, Y):
 
 lossbook_gradients = {
     "class weights": lambda Z: G.cross_entropy_grad(Z, y_pair, weight=CLASS_WEIGHT),
-    "label smoothing": lambda Z: G.cross_entropy_grad(Z, y_pair, label_smoothing=float(EPSILON)),
+    "label smoothing": lambda Z: G.cross_entropy_grad(
+        Z, y_pair, label_smoothing=float(EPSILON)
+    ),
     "BCE one-vs-rest": lambda Z: G.binary_cross_entropy_with_logits_grad(Z, Y_pair),
     "squared error on probabilities": lambda Z: mse_on_probabilities_grad(Z, Y_pair),
     "squared error on logits": lambda Z: G.mse_loss_grad(Z, Y_pair),
@@ -379,13 +476,22 @@ lossbook_gradients = {
 logit_cases = sym.random_cases(rng, lambda r: sym.random_logits(r, (N_S, C)))
 logit_cases["all zero"] = (np.zeros((N_S, C)),)
 logit_cases["large"] = (np.array([[40.0, -25.0, 3.0], [-30.0, 0.5, 35.0]]),)
-print(f"{'loss':31s} {'cases':>5s} {'max |Δ|':>9s} {'largest |entry|':>16s} {'pass':>5s}")
+print(
+    f"{'loss':31s} {'cases':>5s} {'max |Δ|':>9s} {'largest |entry|':>16s} {'pass':>5s}"
+)
 for name, reference in lossbook_gradients.items():
-    table = sym.check_numeric(symbolic_losses[name][1], [z_s.tolist()], reference, logit_cases)
+    table = sym.check_numeric(
+        symbolic_losses[name][1], [z_s.tolist()], reference, logit_cases
+    )
     worst_abs = max(row.max_abs for row in table.rows)
-    largest = max(float(np.max(np.abs(reference(*case)))) for case in logit_cases.values())
-    print(f"{name:31s} {len(table.rows):5d} {sym.coarse_bound(worst_abs):>9s} {largest:16.4f} "
-          f"{'yes' if table else 'NO':>5s}")
+    largest = max(
+        float(np.max(np.abs(reference(*case)))) for case in logit_cases.values()
+    )
+    print(
+        f"{name:31s} {len(table.rows):5d} {sym.coarse_bound(worst_abs):>9s} "
+        f"{largest:16.4f} "
+        f"{'yes' if table else 'NO':>5s}"
+    )
 
 # %% [markdown]
 # (sec-e2e-finite-differences)=
@@ -402,25 +508,34 @@ Phi_train = np.hstack([X_train, np.ones((N, 1))])
 Phi_test = np.hstack([X_test, np.ones((y_test.size, 1))])
 
 
-Objective = namedtuple("Objective", ["loss", "grad"])   # functions of the logits Z
+Objective = namedtuple("Objective", ["loss", "grad"])  # functions of the logits Z
 
 
 def make_objectives(y, Y, epsilon=float(EPSILON), weight=CLASS_WEIGHT):
     """For each loss: its value and its gradient with respect to the logits Z."""
     return {
-        "cross-entropy": Objective(lambda Z: F.cross_entropy(Z, y),
-                                   lambda Z: G.cross_entropy_grad(Z, y)),
-        "label smoothing": Objective(lambda Z: F.cross_entropy(Z, y, label_smoothing=epsilon),
-                                     lambda Z: G.cross_entropy_grad(Z, y, label_smoothing=epsilon)),
-        "class weights": Objective(lambda Z: F.cross_entropy(Z, y, weight=weight),
-                                   lambda Z: G.cross_entropy_grad(Z, y, weight=weight)),
-        "BCE one-vs-rest": Objective(lambda Z: F.binary_cross_entropy_with_logits(Z, Y),
-                                     lambda Z: G.binary_cross_entropy_with_logits_grad(Z, Y)),
+        "cross-entropy": Objective(
+            lambda Z: F.cross_entropy(Z, y), lambda Z: G.cross_entropy_grad(Z, y)
+        ),
+        "label smoothing": Objective(
+            lambda Z: F.cross_entropy(Z, y, label_smoothing=epsilon),
+            lambda Z: G.cross_entropy_grad(Z, y, label_smoothing=epsilon),
+        ),
+        "class weights": Objective(
+            lambda Z: F.cross_entropy(Z, y, weight=weight),
+            lambda Z: G.cross_entropy_grad(Z, y, weight=weight),
+        ),
+        "BCE one-vs-rest": Objective(
+            lambda Z: F.binary_cross_entropy_with_logits(Z, Y),
+            lambda Z: G.binary_cross_entropy_with_logits_grad(Z, Y),
+        ),
         "squared error on probabilities": Objective(
             lambda Z: F.mse_loss(F.softmax(Z, dim=1), Y),
-            lambda Z: mse_on_probabilities_grad(Z, Y)),
-        "squared error on logits": Objective(lambda Z: F.mse_loss(Z, Y),
-                                             lambda Z: G.mse_loss_grad(Z, Y)),
+            lambda Z: mse_on_probabilities_grad(Z, Y),
+        ),
+        "squared error on logits": Objective(
+            lambda Z: F.mse_loss(Z, Y), lambda Z: G.mse_loss_grad(Z, Y)
+        ),
     }
 
 
@@ -435,13 +550,18 @@ def gradient_of(objective, Phi, W):
 
 OBJECTIVES = make_objectives(y_train, Y_train)
 W_random = rng.normal(size=(3, C))
-print(f"{'objective':31s} {'max |analytic - finite diff.|':>30s} {'largest |entry|':>16s}")
+print(
+    f"{'objective':31s} {'max |analytic - finite diff.|':>30s} {'largest |entry|':>16s}"
+)
 for name, objective in OBJECTIVES.items():
     analytic = gradient_of(objective, Phi_train, W_random)
     numeric = G.numerical_gradient(lambda W: loss_of(objective, Phi_train, W), W_random)
     difference = float(np.max(np.abs(analytic - numeric)))
     assert difference < 1e-7, name
-    print(f"{name:31s} {sym.coarse_bound(difference):>30s} {np.max(np.abs(analytic)):16.4f}")
+    print(
+        f"{name:31s} {sym.coarse_bound(difference):>30s} "
+        f"{np.max(np.abs(analytic)):16.4f}"
+    )
 
 # %% [markdown]
 # Every difference is at the level that central differences can resolve (their truncation and
@@ -474,7 +594,7 @@ def recorded(t, every=EVERY):
 
 
 def gradient_descent(objective, Phi, steps=STEPS, lr=LEARNING_RATE):
-    """W after `steps` updates from W = 0, the recorded steps, and the loss at those steps."""
+    """W after `steps` updates from W = 0, the recorded steps, and the loss at them."""
     W, at, history = np.zeros((Phi.shape[1], C)), [], []
     for t in range(steps + 1):
         if recorded(t) or t == steps:
@@ -491,12 +611,18 @@ def loss_at(run, t):
 
 def polish(objective, Phi, W_start):
     """L-BFGS from W_start: the minimiser and the minimum."""
+
     def fun(w):
         W = w.reshape(W_start.shape)
         return loss_of(objective, Phi, W), gradient_of(objective, Phi, W).ravel()
 
-    result = scipy.optimize.minimize(fun, W_start.ravel(), jac=True, method="L-BFGS-B",
-                                     options={"gtol": 1e-12, "ftol": 1e-15, "maxiter": 1000})
+    result = scipy.optimize.minimize(
+        fun,
+        W_start.ravel(),
+        jac=True,
+        method="L-BFGS-B",
+        options={"gtol": 1e-12, "ftol": 1e-15, "maxiter": 1000},
+    )
     return result.x.reshape(W_start.shape), float(result.fun)
 
 
@@ -504,16 +630,27 @@ runs = {}
 for name, objective in OBJECTIVES.items():
     W_gd, at, history = gradient_descent(objective, Phi_train)
     W_best, L_best = polish(objective, Phi_train, W_gd)
-    runs[name] = {"W": W_gd, "steps": at, "history": history, "W_best": W_best, "L_best": L_best}
+    runs[name] = {
+        "W": W_gd,
+        "steps": at,
+        "history": history,
+        "W_best": W_best,
+        "L_best": L_best,
+    }
 
 ce_run = runs["cross-entropy"]
 assert abs(ce_run["history"][0] - math.log(3)) < 1e-15
 grad_final = gradient_of(OBJECTIVES["cross-entropy"], Phi_train, ce_run["W"])
-print(f"cross-entropy at W = 0:            {ce_run['history'][0]:.6f} nats  "
-      f"(log 3 = {math.log(3):.6f})")
+print(
+    f"cross-entropy at W = 0:            {ce_run['history'][0]:.6f} nats  "
+    f"(log 3 = {math.log(3):.6f})"
+)
 print(f"after {STEPS} steps:                 {ce_run['history'][-1]:.6f} nats")
 print(f"minimum L* (L-BFGS):               {ce_run['L_best']:.6f} nats")
-print(f"gap L - L*:                        {ce_run['history'][-1] - ce_run['L_best']:.1e} nats")
+print(
+    "gap L - L*:                        "
+    f"{ce_run['history'][-1] - ce_run['L_best']:.1e} nats"
+)
 print(f"largest |gradient entry| at the end: {np.max(np.abs(grad_final)):.1e}")
 first_below = int(ce_run["steps"][np.argmax(ce_run["history"] < H_labels)])
 print(f"first step with a loss below H(p_Y) = {H_labels:.6f}: step {first_below}")
@@ -527,21 +664,31 @@ assert np.all(np.diff(ce_run["history"]) <= 0)
 # convergence*, a constant factor of improvement per step, as gradient descent achieves on a
 # smooth loss that is strongly curved near its minimum.
 
-# %% mystnb={"image": {"alt": "Two panels. Left: the training cross-entropy in nats against the gradient-descent step, from 0 to 2000. It starts at log 3 (a dashed line at about 1.10 nats), drops below the label entropy (a dotted line at about 0.97 nats) after the first step and levels off just above the minimum found by L-BFGS (a dash-dotted line at about 0.24 nats). Right: the gap between the loss and its minimum, in nats on a logarithmic axis, for plain cross-entropy, label smoothing and class weights; all three fall along roughly straight lines, label smoothing fastest, reaching the limit of double precision, and plain cross-entropy slowest."}}
+# %% tags=["hide-input"] mystnb={"image": {"alt": "Two panels. Left: the training cross-entropy in nats against the gradient-descent step, from 0 to 2000. It starts at log 3 (a dashed line at about 1.10 nats), drops below the label entropy (a dotted line at about 0.97 nats) after the first step and levels off just above the minimum found by L-BFGS (a dash-dotted line at about 0.24 nats). Right: the gap between the loss and its minimum, in nats on a logarithmic axis, for plain cross-entropy, label smoothing and class weights; all three fall along roughly straight lines, label smoothing fastest, reaching the limit of double precision, and plain cross-entropy slowest."}}
 fig, (ax_loss, ax_gap) = plt.subplots(1, 2, figsize=(10, 4))
-lbplot.loss_curve(ax_loss, ce_run["steps"], {"training cross-entropy": ce_run["history"]},
-                  "gradient-descent step (logarithmic beyond 10)")
-for value, style, label in ((math.log(3), "--", "uniform guess, log 3"),
-                            (H_labels, ":", r"best without features, $H(\hat p_Y)$"),
-                            (ce_run["L_best"], "-.", r"minimum $L^\ast$")):
+lbplot.loss_curve(
+    ax_loss,
+    ce_run["steps"],
+    {"training cross-entropy": ce_run["history"]},
+    "gradient-descent step (logarithmic beyond 10)",
+)
+for value, style, label in (
+    (math.log(3), "--", "uniform guess, log 3"),
+    (H_labels, ":", r"best without features, $H(\hat p_Y)$"),
+    (ce_run["L_best"], "-.", r"minimum $L^\ast$"),
+):
     ax_loss.axhline(value, color=lbplot.PALETTE.black, ls=style, lw=1, label=label)
 ax_loss.set_xscale("symlog", linthresh=10)
 ax_loss.set_xlim(0, STEPS)
 ax_loss.legend(loc="center right")
 ax_loss.set_title("Training loss")
-for colour, name in zip(lbplot.PALETTE, ("cross-entropy", "label smoothing", "class weights")):
+for colour, name in zip(
+    lbplot.PALETTE, ("cross-entropy", "label smoothing", "class weights")
+):
     gap = runs[name]["history"] - runs[name]["L_best"]
-    ax_gap.semilogy(runs[name]["steps"], np.maximum(gap, 1e-16), color=colour, label=name)
+    ax_gap.semilogy(
+        runs[name]["steps"], np.maximum(gap, 1e-16), color=colour, label=name
+    )
 lbplot.label_axes(ax_gap, "gradient-descent step", r"gap $L - L^\ast$", unit="nats")
 ax_gap.set_ylim(1e-16, 1)
 ax_gap.legend()
@@ -554,6 +701,7 @@ plt.show()
 # logits are equal, $\varphi(x)^\top(w_c - w_k) = 0$: a straight line. The figure shows the regions
 # of the trained model with the training points, and the boundaries of the true model
 # `W_TRUE` (dashed) for comparison.
+
 
 # %%
 def grid_over(X, margin=1.0, size=200):
@@ -570,14 +718,30 @@ REGION_COLOURS = ListedColormap([lbplot.PALETTE[c] for c in range(C)])
 def draw_regions(ax, W, X, y, title, W_reference=None):
     uu, vv, Phi_grid = grid_over(X_train)
     predicted = np.argmax(Phi_grid @ W, axis=1).reshape(uu.shape)
-    ax.contourf(uu, vv, predicted, levels=[-0.5, 0.5, 1.5, 2.5], cmap=REGION_COLOURS, alpha=0.18)
+    ax.contourf(
+        uu, vv, predicted, levels=[-0.5, 0.5, 1.5, 2.5], cmap=REGION_COLOURS, alpha=0.18
+    )
     if W_reference is not None:
         reference = np.argmax(Phi_grid @ W_reference, axis=1).reshape(uu.shape)
-        ax.contour(uu, vv, reference, levels=[0.5, 1.5], colors="black", linestyles="--",
-                   linewidths=1)
+        ax.contour(
+            uu,
+            vv,
+            reference,
+            levels=[0.5, 1.5],
+            colors="black",
+            linestyles="--",
+            linewidths=1,
+        )
     for c in range(C):
-        ax.scatter(*X[y == c].T, s=14, marker=MARKERS[c], color=lbplot.PALETTE[c],
-                   edgecolor="white", linewidth=0.3, label=f"class {c}")
+        ax.scatter(
+            *X[y == c].T,
+            s=14,
+            marker=MARKERS[c],
+            color=lbplot.PALETTE[c],
+            edgecolor="white",
+            linewidth=0.3,
+            label=f"class {c}",
+        )
     ax.set_xlabel("feature $x_1$")
     ax.set_ylabel("feature $x_2$")
     ax.set_title(title)
@@ -590,13 +754,21 @@ def accuracy(W, Phi, y):
 acc_train = accuracy(ce_run["W"], Phi_train, y_train)
 acc_test = accuracy(ce_run["W"], Phi_test, y_test)
 acc_bayes = accuracy(W_TRUE, Phi_test, y_test)
-print(f"accuracy: training {acc_train:.4f}, test {acc_test:.4f}; "
-      f"true model on the test set {acc_bayes:.4f}")
+print(
+    f"accuracy: training {acc_train:.4f}, test {acc_test:.4f}; "
+    f"true model on the test set {acc_bayes:.4f}"
+)
 
-# %% mystnb={"image": {"alt": "A scatter plot of the 300 training points in the plane of the two features: class 0 (circles) on the left, class 1 (squares) in the middle, class 2 (triangles, the rare class) on the right, with some overlap between neighbours. Shaded regions show the trained model's predicted class; the two boundaries are nearly parallel straight lines running from bottom to top, and dashed lines, the boundaries of the true model, lie almost on top of them."}}
+# %% tags=["hide-input"] mystnb={"image": {"alt": "A scatter plot of the 300 training points in the plane of the two features: class 0 (circles) on the left, class 1 (squares) in the middle, class 2 (triangles, the rare class) on the right, with some overlap between neighbours. Shaded regions show the trained model's predicted class; the two boundaries are nearly parallel straight lines running from bottom to top, and dashed lines, the boundaries of the true model, lie almost on top of them."}}
 fig, ax = plt.subplots(figsize=(6.4, 4.6))
-draw_regions(ax, ce_run["W"], X_train, y_train,
-             "Decision regions after training (dashed: true model)", W_reference=W_TRUE)
+draw_regions(
+    ax,
+    ce_run["W"],
+    X_train,
+    y_train,
+    "Decision regions after training (dashed: true model)",
+    W_reference=W_TRUE,
+)
 ax.legend(loc="upper left")
 plt.show()
 
@@ -605,6 +777,7 @@ plt.show()
 # same vector to all three columns of $W$ adds the same number to every logit and changes no
 # prediction (exercise {ref}`ex-end-to-end-2`). Comparing the columns after subtracting their mean
 # removes that freedom; what remains is the estimation error of 300 examples:
+
 
 # %%
 def centred(W):
@@ -646,13 +819,18 @@ labels_3 = [0, 2, 1]
 q_rows = [sym.probabilities(C, name=f"q_{n + 1}") for n in range(3)]
 mean_nll = sum(-sp.log(q_rows[n][labels_3[n]]) for n in range(3)) / 3
 onehots = [[int(c == labels_3[n]) for c in range(C)] for n in range(3)]
-conditional = sum(sp.Rational(1, 3) * sym.cross_entropy(onehots[n], q_rows[n]) for n in range(3))
+conditional = sum(
+    sp.Rational(1, 3) * sym.cross_entropy(onehots[n], q_rows[n]) for n in range(3)
+)
 p_joint = [sp.Rational(onehots[n][c], 3) for n in range(3) for c in range(C)]
 q_joint = [q_rows[n][c] / 3 for n in range(3) for c in range(C)]
 joint_form = sym.cross_entropy(p_joint, q_joint) - sym.entropy([sp.Rational(1, 3)] * 3)
 sym.check_identity(mean_nll, conditional).assert_proved()
 sym.check_identity(mean_nll, joint_form).assert_proved()
-print("mean NLL = sum_n p(x_n) H(e_{y_n}, q_n) = H(p_XY, p_X q) - H(p_X): proved for N = 3, C = 3")
+print(
+    "mean NLL = sum_n p(x_n) H(e_{y_n}, q_n) = H(p_XY, p_X q) - H(p_X): proved for N = "
+    "3, C = 3"
+)
 
 # %% [markdown]
 # On the trained model the three numbers are computed independently: the loss as PyTorch computes
@@ -665,16 +843,24 @@ Q_train = F.softmax(Phi_train @ ce_run["W"], dim=1)
 by_loss = float(F.cross_entropy(Phi_train @ ce_run["W"], y_train))
 by_conditional = float(np.sum(info.cross_entropy(Y_train, Q_train)) / N)
 p_joint_num = (Y_train / N).ravel()
-by_joint = float(info.cross_entropy(p_joint_num, (Q_train / N).ravel())
-                 - info.entropy(np.full(N, 1 / N)))
+by_joint = float(
+    info.cross_entropy(p_joint_num, (Q_train / N).ravel())
+    - info.entropy(np.full(N, 1 / N))
+)
 assert np.allclose([by_conditional, by_joint], by_loss, rtol=1e-12)
-print(f"F.cross_entropy(Phi W, y):            {by_loss:.6f} nats = "
-      f"{by_loss / math.log(2):.6f} bits")
+print(
+    f"F.cross_entropy(Phi W, y):            {by_loss:.6f} nats = "
+    f"{by_loss / math.log(2):.6f} bits"
+)
 print(f"sum_n (1/N) H(e_y_n, q_n):            {by_conditional:.6f} nats")
-print(f"H(p_XY, p_X q) - H(p_X):              {by_joint:.6f} nats   (H(p_X) = log {N} = "
-      f"{math.log(N):.6f})")
-print(f"features save H(p_Y) - L = {H_labels - by_loss:.4f} nats = "
-      f"{(H_labels - by_loss) / math.log(2):.4f} bits per training label")
+print(
+    f"H(p_XY, p_X q) - H(p_X):              {by_joint:.6f} nats   (H(p_X) = log {N} = "
+    f"{math.log(N):.6f})"
+)
+print(
+    f"features save H(p_Y) - L = {H_labels - by_loss:.4f} nats = "
+    f"{(H_labels - by_loss) / math.log(2):.4f} bits per training label"
+)
 
 # %% [markdown]
 # ### The minimum matches the class frequencies
@@ -687,7 +873,7 @@ print(f"features save H(p_Y) - L = {H_labels - by_loss:.4f} nats = "
 # $$
 #
 # a softmax regression with a bias, trained to its minimum, predicts on average exactly the class
-# frequencies of its training set. (Each feature column gives a similar equation: the average of
+# frequencies of its training set ({prf:ref}`thm-e2e-gradient` with the bias row). (Each feature column gives a similar equation: the average of
 # $x_{n,k}\,q_{n,c}$ matches the average of $x_{n,k}[y_n = c]$.) This is {term}`moment matching`:
 # the model's average prediction reproduces the data's. Gradient descent is close to the minimum
 # and the L-BFGS minimiser is at it:
@@ -703,8 +889,8 @@ print("mean predicted q, minimiser:       ", mean_q_best)
 # %% [markdown]
 # ### How far from the best possible model?
 #
-# The true model gives the smallest *expected* loss of any model: by {term}`Gibbs' inequality`,
-# for each $x$, $H\big(p(\cdot\mid x), q(\cdot\mid x)\big) \ge H\big(p(\cdot\mid x)\big)$, with
+# The true model gives the smallest *expected* loss of any model: by {term}`Gibbs' inequality`
+# ({prf:ref}`thm-gibbs`), for each $x$, $H\big(p(\cdot\mid x), q(\cdot\mid x)\big) \ge H\big(p(\cdot\mid x)\big)$, with
 # equality only at $q = p$. Averaged over $x$, the expected loss of any model splits into the
 # conditional entropy of the labels (the floor, which no model can remove) plus the expected
 # {term}`KL divergence` from the truth (its excess):
@@ -719,20 +905,27 @@ print("mean predicted q, minimiser:       ", mean_q_best)
 # minimiser, gradient descent polished by L-BFGS); the test NLL, an average over the sampled
 # *labels*, fluctuates around their sum:
 
+
 # %%
 def excess_table(named_weights):
     P_true = F.softmax(Phi_test @ W_TRUE, dim=1)
     floor = float(np.mean(info.entropy(P_true)))
-    print(f"{'model':31s} {'E H(p)':>8s} {'E KL(p||q)':>11s} {'sum':>8s} {'E H(p, q)':>10s} "
-          f"{'test NLL':>9s}")
+    print(
+        f"{'model':31s} {'E H(p)':>8s} {'E KL(p||q)':>11s} {'sum':>8s} "
+        f"{'E H(p, q)':>10s} "
+        f"{'test NLL':>9s}"
+    )
     for name, W in named_weights.items():
         Q = F.softmax(Phi_test @ W, dim=1)
         excess = float(np.mean(info.kl_divergence(P_true, Q)))
         expected = float(np.mean(info.cross_entropy(P_true, Q)))
         test_nll = float(F.cross_entropy(Phi_test @ W, y_test))
         assert np.isclose(floor + excess, expected, rtol=1e-12)
-        print(f"{name:31s} {floor:8.4f} {excess:11.4f} {floor + excess:8.4f} {expected:10.4f} "
-              f"{test_nll:9.4f}")
+        print(
+            f"{name:31s} {floor:8.4f} {excess:11.4f} {floor + excess:8.4f} "
+            f"{expected:10.4f} "
+            f"{test_nll:9.4f}"
+        )
 
 
 excess_table({"true model": W_TRUE, "trained (cross-entropy)": ce_run["W_best"]})
@@ -749,9 +942,10 @@ excess_table({"true model": W_TRUE, "trained (cross-entropy)": ce_run["W_best"]}
 # Both options of `cross_entropy` change the distribution that the model is fitted to, while the
 # model stays the same.
 #
-# - **Label smoothing** with $\varepsilon$ replaces each one-hot target by $t_n = (1-\varepsilon)
-#   e_{y_n} + \varepsilon/C$ ({ref}`sec-ce-label-smoothing`). The loss is the conditional
-#   cross-entropy to a *smoothed* empirical distribution, and its gradient $\Phi^\top(Q - T)/N$
+# - **Label smoothing** with $\varepsilon$ replaces each one-hot target by the smoothed target
+#   $p^{\varepsilon}_n = (1-\varepsilon) e_{y_n} + \varepsilon/C$ ({ref}`sec-ce-label-smoothing`),
+#   the rows of $P^{\varepsilon}$. The loss is the conditional cross-entropy to a *smoothed*
+#   empirical distribution, and its gradient $\Phi^\top(Q - P^{\varepsilon})/N$
 #   vanishes when the average prediction matches the smoothed frequencies, $\frac1N\sum_n q_n =
 #   (1 - \varepsilon)\hat p_Y + \varepsilon/C$.
 # - **Class weights** with `'mean'` compute $\sum_n w_{y_n}\ell_n / \sum_n w_{y_n}$: an average
@@ -763,7 +957,10 @@ excess_table({"true model": W_TRUE, "trained (cross-entropy)": ce_run["W_best"]}
 # conditions at the minimisers and tabulates what changed:
 
 # %%
-W_smooth, W_weighted = runs["label smoothing"]["W_best"], runs["class weights"]["W_best"]
+W_smooth, W_weighted = (
+    runs["label smoothing"]["W_best"],
+    runs["class weights"]["W_best"],
+)
 eps_num = float(EPSILON)
 Q_smooth = F.softmax(Phi_train @ W_smooth, dim=1)
 Q_weighted = F.softmax(Phi_train @ W_weighted, dim=1)
@@ -771,10 +968,19 @@ example_mass = CLASS_WEIGHT[y_train] / CLASS_WEIGHT[y_train].sum()
 assert np.allclose(Q_smooth.mean(axis=0), (1 - eps_num) * freq + eps_num / C, atol=1e-9)
 assert np.allclose(example_mass @ Q_weighted, 1 / C, atol=1e-9)
 print("class weights w_c = N / (C N_c):", CLASS_WEIGHT)
-print("smoothing:  mean q =", Q_smooth.mean(axis=0), " (1 - eps) p_Y + eps / C =",
-      (1 - eps_num) * freq + eps_num / C)
-print("weights:    re-weighted mean q =", example_mass @ Q_weighted,
-      " plain mean q =", Q_weighted.mean(axis=0))
+print(
+    "smoothing:  mean q =",
+    Q_smooth.mean(axis=0),
+    " (1 - eps) p_Y + eps / C =",
+    (1 - eps_num) * freq + eps_num / C,
+)
+print(
+    "weights:    re-weighted mean q =",
+    example_mass @ Q_weighted,
+    " plain mean q =",
+    Q_weighted.mean(axis=0),
+)
+
 
 # %%
 def probabilities(name, Z):
@@ -792,8 +998,12 @@ def test_metrics(name, W):
     predicted = np.argmax(Z, axis=1)
     recall = [float(np.mean(predicted[y_test == c] == c)) for c in range(C)]
     probs = probabilities(name, Z)
-    row = {"accuracy": float(np.mean(predicted == y_test)), "recall": recall, "nll": math.nan,
-           "confidence": math.nan}
+    row = {
+        "accuracy": float(np.mean(predicted == y_test)),
+        "recall": recall,
+        "nll": math.nan,
+        "confidence": math.nan,
+    }
     if probs is not None:
         row["nll"] = float(F.nll_loss(np.log(probs), y_test))
         row["confidence"] = float(np.mean(probs.max(axis=1)))
@@ -801,17 +1011,25 @@ def test_metrics(name, W):
 
 
 def comparison_table(names):
-    print(f"{'trained with':31s} {'train NLL':>9s} {'test NLL':>9s} {'accuracy':>9s} "
-          f"{'recall 0, 1, 2':>20s} {'confidence':>11s} {'|W|':>6s}")
+    print(
+        f"{'trained with':31s} {'train NLL':>9s} {'test NLL':>9s} {'accuracy':>9s} "
+        f"{'recall 0, 1, 2':>20s} {'confidence':>11s} {'|W|':>6s}"
+    )
     for name in names:
         W = runs[name]["W_best"]
         m = test_metrics(name, W)
         probs_train = probabilities(name, Phi_train @ W)
-        train_nll = (math.nan if probs_train is None
-                     else float(F.nll_loss(np.log(probs_train), y_train)))
+        train_nll = (
+            math.nan
+            if probs_train is None
+            else float(F.nll_loss(np.log(probs_train), y_train))
+        )
         recall = " ".join(f"{r:.3f}" for r in m["recall"])
-        print(f"{name:31s} {train_nll:9.4f} {m['nll']:9.4f} {m['accuracy']:9.4f} {recall:>20s} "
-              f"{m['confidence']:11.4f} {np.linalg.norm(centred(W)):6.2f}")
+        print(
+            f"{name:31s} {train_nll:9.4f} {m['nll']:9.4f} {m['accuracy']:9.4f} "
+            f"{recall:>20s} "
+            f"{m['confidence']:11.4f} {np.linalg.norm(centred(W)):6.2f}"
+        )
 
 
 comparison_table(["cross-entropy", "label smoothing", "class weights"])
@@ -833,16 +1051,23 @@ metrics = {name: test_metrics(name, runs[name]["W_best"]) for name in runs}
 #   exactly, a shift of the logits by $\log w_c$.
 
 # %%
-m_ce, m_ls, m_w = (metrics[k] for k in ("cross-entropy", "label smoothing", "class weights"))
+m_ce, m_ls, m_w = (
+    metrics[k] for k in ("cross-entropy", "label smoothing", "class weights")
+)
 assert m_ls["confidence"] < m_ls["accuracy"] and m_ls["nll"] > m_ce["nll"]
 assert abs(m_ls["accuracy"] - m_ce["accuracy"]) < 0.01
 assert m_w["recall"][2] > m_ce["recall"][2] and m_w["recall"][0] < m_ce["recall"][0]
 assert m_w["nll"] > m_ce["nll"]
-print(f"calibration gap (confidence - accuracy): cross-entropy "
-      f"{m_ce['confidence'] - m_ce['accuracy']:+.4f}, label smoothing "
-      f"{m_ls['confidence'] - m_ls['accuracy']:+.4f}")
-print(f"recall of the rare class 2: {m_ce['recall'][2]:.4f} -> {m_w['recall'][2]:.4f} with "
-      f"class weights; of class 0: {m_ce['recall'][0]:.4f} -> {m_w['recall'][0]:.4f}")
+print(
+    f"calibration gap (confidence - accuracy): cross-entropy "
+    f"{m_ce['confidence'] - m_ce['accuracy']:+.4f}, label smoothing "
+    f"{m_ls['confidence'] - m_ls['accuracy']:+.4f}"
+)
+print(
+    f"recall of the rare class 2: {m_ce['recall'][2]:.4f} -> {m_w['recall'][2]:.4f} "
+    "with "
+    f"class weights; of class 0: {m_ce['recall'][0]:.4f} -> {m_w['recall'][0]:.4f}"
+)
 
 # %% [markdown]
 # (sec-e2e-other-losses)=
@@ -867,7 +1092,7 @@ print(f"recall of the rare class 2: {m_ce['recall'][2]:.4f} -> {m_w['recall'][2]
 # with a closed-form minimiser from the normal equations $\Phi^\top\Phi\, W = \Phi^\top Y$
 # (setting the gradient $2\Phi^\top(\Phi W - Y)/(NC)$ to zero). Its outputs are not probabilities
 # at all, and it is known to *mask* classes: a class can end up almost never predicted
-# {cite:p}`bishop2006`.
+# ({cite:t}`hastie2009`, section 4.2, who name the effect; {cite:t}`bishop2006`, section 4.1.3).
 #
 # First the claims that can be checked directly: the normal equations solved by SymPy on a small
 # example, the least-squares solution against gradient descent, and the saturation of the squared
@@ -877,32 +1102,52 @@ print(f"recall of the rare class 2: {m_ce['recall'][2]:.4f} -> {m_w['recall'][2]
 Phi_small = sp.Matrix([[1, 2, 1], [-1, 0, 1], [2, -1, 1], [0, 1, 1]])
 Y_small = sp.Matrix([[1, 0, 0], [0, 1, 0], [0, 0, 1], [0, 1, 0]])
 W_unknown = sp.Matrix(3, C, lambda k, c: sp.Symbol(f"v_{k + 1}{c + 1}"))
-gradient_small = 2 * Phi_small.T * (Phi_small * W_unknown - Y_small) / 12     # N C = 12
+gradient_small = 2 * Phi_small.T * (Phi_small * W_unknown - Y_small) / 12  # N C = 12
 stationary = sp.solve(list(gradient_small), list(W_unknown))
 W_normal = (Phi_small.T * Phi_small).inv() * Phi_small.T * Y_small
 assert W_unknown.subs(stationary) == W_normal
-print("the only stationary point of the squared error on logits solves the normal equations")
+print(
+    "the only stationary point of the squared error on logits solves the normal "
+    "equations"
+)
 
 W_lstsq = np.linalg.lstsq(Phi_train, Y_train, rcond=None)[0]
 assert np.allclose(runs["squared error on logits"]["W"], W_lstsq, atol=1e-8)
-print("gradient descent on F.mse_loss(Z, Y) reached np.linalg.lstsq's solution (to 1e-8)")
+print(
+    "gradient descent on F.mse_loss(Z, Y) reached np.linalg.lstsq's solution (to 1e-8)"
+)
 
 z_wrong = np.array([[-4.0, 4.0, 0.0]])
 Y_wrong = np.array([[1.0, 0.0, 0.0]])
-t_line = np.linspace(-10.0, 10.0, 201)                   # logits (t, 0, 0), label 0
-sq_line = np.array([float(F.mse_loss(F.softmax(np.array([[t, 0.0, 0.0]]), dim=1), Y_wrong))
-                    for t in t_line])
+t_line = np.linspace(-10.0, 10.0, 201)  # logits (t, 0, 0), label 0
+sq_line = np.array(
+    [
+        float(F.mse_loss(F.softmax(np.array([[t, 0.0, 0.0]]), dim=1), Y_wrong))
+        for t in t_line
+    ]
+)
 midpoint_excess = np.max(sq_line[50:151] - (sq_line[:101] + sq_line[100:]) / 2)
 assert midpoint_excess > 0
-print(f"not convex: along the logits (t, 0, 0) a midpoint lies {midpoint_excess:.4f} above "
-      "the chord")
+print(
+    f"not convex: along the logits (t, 0, 0) a midpoint lies {midpoint_excess:.4f} "
+    "above "
+    "the chord"
+)
 
 g_ce = G.cross_entropy_grad(z_wrong, np.array([0]), reduction="sum")
-g_sq = mse_on_probabilities_grad(z_wrong, Y_wrong) * C        # undo the mean over C entries
-print(f"confidently wrong example, logits {z_wrong[0]}, label 0, "
-      f"q = {F.softmax(z_wrong, dim=1)[0]}")
-print(f"  gradient of cross-entropy:            {g_ce[0]}  norm {np.linalg.norm(g_ce):.4f}")
-print(f"  gradient of squared error on softmax: {g_sq[0]}  norm {np.linalg.norm(g_sq):.4f}")
+g_sq = mse_on_probabilities_grad(z_wrong, Y_wrong) * C  # undo the mean over C entries
+print(
+    f"confidently wrong example, logits {z_wrong[0]}, label 0, "
+    f"q = {F.softmax(z_wrong, dim=1)[0]}"
+)
+print(
+    f"  gradient of cross-entropy:            {g_ce[0]}  norm "
+    f"{np.linalg.norm(g_ce):.4f}"
+)
+print(
+    f"  gradient of squared error on softmax: {g_sq[0]}  norm "
+    f"{np.linalg.norm(g_sq):.4f}"
+)
 
 # %% [markdown]
 # Now the comparison, on the test set. The first row is the cross-entropy model again; for the
@@ -910,24 +1155,41 @@ print(f"  gradient of squared error on softmax: {g_sq[0]}  norm {np.linalg.norm(
 # (`nan`). The next cell also measures how far the one-vs-rest sigmoids are from summing to 1.
 
 # %%
-comparison_table(["cross-entropy", "BCE one-vs-rest", "squared error on probabilities",
-                  "squared error on logits"])
+comparison_table(
+    [
+        "cross-entropy",
+        "BCE one-vs-rest",
+        "squared error on probabilities",
+        "squared error on logits",
+    ]
+)
 W_sq = runs["squared error on logits"]["W_best"]
 outputs_rare = (Phi_train @ W_sq)[y_train == 2].mean(axis=0)
 assert np.allclose((Phi_test @ W_sq).sum(axis=1), 1, atol=1e-9)
 assert outputs_rare[1] > outputs_rare[2]
-print(f"\nsquared error on logits: mean outputs (z_0, z_1, z_2) on class 2's training points "
-      f"{outputs_rare}")
+print(
+    "\nsquared error on logits: mean outputs (z_0, z_1, z_2) on class 2's training "
+    "points "
+    f"{outputs_rare}"
+)
 sigmoid_sums = F.sigmoid(Phi_test @ runs["BCE one-vs-rest"]["W_best"]).sum(axis=1)
-print(f"BCE one-vs-rest: the three sigmoids sum to between {sigmoid_sums.min():.3f} and "
-      f"{sigmoid_sums.max():.3f} on the test points")
-print(f"after {STEPS} steps of gradient descent, relative distance |W - W*| / |W*| "
-      "to the minimiser:")
+print(
+    f"BCE one-vs-rest: the three sigmoids sum to between {sigmoid_sums.min():.3f} and "
+    f"{sigmoid_sums.max():.3f} on the test points"
+)
+print(
+    f"after {STEPS} steps of gradient descent, relative distance |W - W*| / |W*| "
+    "to the minimiser:"
+)
 distance = {}
 for name in runs:
     W_gd, W_star = runs[name]["W"], runs[name]["W_best"]
     distance[name] = float(np.linalg.norm(W_gd - W_star) / np.linalg.norm(W_star))
-    shown = sym.coarse_bound(distance[name]) if distance[name] < 1e-12 else f"{distance[name]:.4f}"
+    shown = (
+        sym.coarse_bound(distance[name])
+        if distance[name] < 1e-12
+        else f"{distance[name]:.4f}"
+    )
     print(f"  {name:31s} {shown}")
 
 # %% [markdown]
@@ -953,7 +1215,9 @@ for name in runs:
 # the model family contains the truth, the loss whose probabilities are closest to the truth.
 
 # %%
-by_nll = sorted((m["nll"], name) for name, m in metrics.items() if not math.isnan(m["nll"]))
+by_nll = sorted(
+    (m["nll"], name) for name, m in metrics.items() if not math.isnan(m["nll"])
+)
 assert by_nll[0][1] == "cross-entropy"
 m_bce, m_ls2 = metrics["BCE one-vs-rest"], metrics["squared error on logits"]
 assert m_ls2["recall"][2] < 0.1 and m_ls2["accuracy"] < m_ce["accuracy"] - 0.1
@@ -961,11 +1225,16 @@ assert m_bce["nll"] > m_ce["nll"] and abs(m_bce["accuracy"] - m_ce["accuracy"]) 
 assert distance["squared error on probabilities"] > 10 * distance["cross-entropy"]
 print("lowest test NLL:", by_nll[0][1])
 
-# %% mystnb={"image": {"alt": "Six small scatter plots of the training data with the decision regions of six trained models: cross-entropy, label smoothing, class weights, BCE one-vs-rest, squared error on probabilities, squared error on logits. The first five look alike: two nearly parallel boundaries separate the left, middle and right classes; with class weights the region of the rare right-hand class is larger. In the last panel, squared error on logits, the region of the rare right-hand class has almost vanished: the middle class takes over most of its points."}}
+# %% tags=["hide-input"] mystnb={"image": {"alt": "Six small scatter plots of the training data with the decision regions of six trained models: cross-entropy, label smoothing, class weights, BCE one-vs-rest, squared error on probabilities, squared error on logits. The first five look alike: two nearly parallel boundaries separate the left, middle and right classes; with class weights the region of the rare right-hand class is larger. In the last panel, squared error on logits, the region of the rare right-hand class has almost vanished: the middle class takes over most of its points."}}
 fig, axes = plt.subplots(2, 3, figsize=(11, 7), sharex=True, sharey=True)
 for ax, name in zip(axes.ravel(), runs):
-    draw_regions(ax, runs[name]["W_best"], X_train, y_train,
-                 f"{name}\ntest accuracy {metrics[name]['accuracy']:.3f}")
+    draw_regions(
+        ax,
+        runs[name]["W_best"],
+        X_train,
+        y_train,
+        f"{name}\ntest accuracy {metrics[name]['accuracy']:.3f}",
+    )
 for ax in axes[0]:
     ax.set_xlabel("")
 for ax in axes[:, 1:].ravel():
@@ -1016,26 +1285,34 @@ plt.show()
 # loss is stuck high, and the model's probabilities $\operatorname{softmax}(z)$ fit the test labels
 # worse than those of the correctly trained model.
 
+
 # %%
 def double_softmax_grad(Z):
     U = F.softmax(Z, dim=1)
     return softmax_vjp(U, G.cross_entropy_grad(U, y_train))
 
 
-double_softmax = Objective(lambda Z: F.cross_entropy(F.softmax(Z, dim=1), y_train),
-                           double_softmax_grad)
+double_softmax = Objective(
+    lambda Z: F.cross_entropy(F.softmax(Z, dim=1), y_train), double_softmax_grad
+)
 W_double, _, history_double = gradient_descent(double_softmax, Phi_train, steps=1000)
 floor_double = math.log(1 + (C - 1) / math.e)
 assert history_double[-1] > floor_double
-print(f"reported loss after 1000 steps: {history_double[-1]:.4f} nats "
-      f"(floor log(1 + 2/e) = {floor_double:.4f}; correct model: "
-      f"{loss_at(ce_run, 1000):.4f})")
-print(f"test accuracy {accuracy(W_double, Phi_test, y_test):.4f} "
-      f"(correct model {metrics['cross-entropy']['accuracy']:.4f})")
+print(
+    f"reported loss after 1000 steps: {history_double[-1]:.4f} nats "
+    f"(floor log(1 + 2/e) = {floor_double:.4f}; correct model: "
+    f"{loss_at(ce_run, 1000):.4f})"
+)
+print(
+    f"test accuracy {accuracy(W_double, Phi_test, y_test):.4f} "
+    f"(correct model {metrics['cross-entropy']['accuracy']:.4f})"
+)
 nll_double = float(F.cross_entropy(Phi_test @ W_double, y_test))
 assert nll_double > metrics["cross-entropy"]["nll"]
-print(f"test NLL of softmax(z): {nll_double:.4f} nats (correct model "
-      f"{metrics['cross-entropy']['nll']:.4f})")
+print(
+    f"test NLL of softmax(z): {nll_double:.4f} nats (correct model "
+    f"{metrics['cross-entropy']['nll']:.4f})"
+)
 
 # %% [markdown]
 # ### Forgetting `optimiser.zero_grad()`
@@ -1044,26 +1321,39 @@ print(f"test NLL of softmax(z): {nll_double:.4f} nats (correct model "
 # uses the sum of all gradients so far, $\sum_{s \le t}\nabla L(W_s)$: a heavy ball without
 # friction, which overshoots and oscillates around the minimum instead of settling in it.
 
+
 # %%
 def gradient_descent_without_zero_grad(objective, Phi, steps, lr=LEARNING_RATE):
-    W, accumulated, history = np.zeros((Phi.shape[1], C)), np.zeros((Phi.shape[1], C)), {}
+    W, accumulated, history = (
+        np.zeros((Phi.shape[1], C)),
+        np.zeros((Phi.shape[1], C)),
+        {},
+    )
     for t in range(steps + 1):
         if t % EVERY == 0:
             history[t] = loss_of(objective, Phi, W)
         if t < steps:
-            accumulated = accumulated + gradient_of(objective, Phi, W)   # .grad, never zeroed
+            accumulated = accumulated + gradient_of(
+                objective, Phi, W
+            )  # .grad, never zeroed
             W = W - lr * accumulated
     return W, history
 
 
-W_acc, history_acc = gradient_descent_without_zero_grad(OBJECTIVES["cross-entropy"], Phi_train,
-                                                        steps=1000)
+W_acc, history_acc = gradient_descent_without_zero_grad(
+    OBJECTIVES["cross-entropy"], Phi_train, steps=1000
+)
 for t in (10, 100, 500, 1000):
-    print(f"step {t:4d}: loss {history_acc[t]:.4f} nats (with zero_grad: "
-          f"{loss_at(ce_run, t):.4f})")
+    print(
+        f"step {t:4d}: loss {history_acc[t]:.4f} nats (with zero_grad: "
+        f"{loss_at(ce_run, t):.4f})"
+    )
 late = np.array([history_acc[t] for t in range(500, 1001, EVERY)])
-print(f"steps 500 to 1000 without zero_grad: the loss swings between {late.min():.4f} and "
-      f"{late.max():.4f} nats")
+print(
+    f"steps 500 to 1000 without zero_grad: the loss swings between {late.min():.4f} "
+    "and "
+    f"{late.max():.4f} nats"
+)
 print(f"test accuracy after 1000 steps {accuracy(W_acc, Phi_test, y_test):.4f}")
 assert late.min() > loss_at(ce_run, 1000) and late.max() > 2 * late.min()
 
@@ -1112,19 +1402,24 @@ assert late.min() > loss_at(ce_run, 1000) and late.max() > 2 * late.min()
 
 # %%
 Phi_bias = np.ones((N, 1))
-W_bias, _, history_bias = gradient_descent(OBJECTIVES["cross-entropy"], Phi_bias, steps=500,
-                                          lr=2.0)
+W_bias, _, history_bias = gradient_descent(
+    OBJECTIVES["cross-entropy"], Phi_bias, steps=500, lr=2.0
+)
 q_bias = F.softmax(W_bias, dim=1)[0]
 assert abs(history_bias[-1] - H_labels) < 1e-9 and np.allclose(q_bias, freq, atol=1e-6)
-print(f"(a) bias-only loss {history_bias[-1]:.6f} nats, H(p_Y) = {H_labels:.6f}; "
-      f"softmax(b) = {q_bias}")
+print(
+    f"(a) bias-only loss {history_bias[-1]:.6f} nats, H(p_Y) = {H_labels:.6f}; "
+    f"softmax(b) = {q_bias}"
+)
 H_test_labels = float(info.entropy(F.one_hot(y_test, num_classes=C).mean(axis=0)))
 saved_train = H_labels - ce_run["L_best"]
 saved_test = H_test_labels - metrics["cross-entropy"]["nll"]
 H_conditional = float(np.mean(info.entropy(F.softmax(Phi_test @ W_TRUE, dim=1))))
-print(f"(b) bits saved per label: training {saved_train / math.log(2):.4f}, "
-      f"test {saved_test / math.log(2):.4f}; I(X; Y) = H(Y) - H(Y | X) = "
-      f"{(float(info.entropy(PRIOR)) - H_conditional) / math.log(2):.4f} bits")
+print(
+    f"(b) bits saved per label: training {saved_train / math.log(2):.4f}, "
+    f"test {saved_test / math.log(2):.4f}; I(X; Y) = H(Y) - H(Y | X) = "
+    f"{(float(info.entropy(PRIOR)) - H_conditional) / math.log(2):.4f} bits"
+)
 
 # %% [markdown]
 # ```{solution-end}
@@ -1159,15 +1454,21 @@ grad_ce = gradient_of(OBJECTIVES["cross-entropy"], Phi_train, W_random)
 assert np.allclose(grad_ce.sum(axis=1), 0, atol=1e-14)
 assert np.allclose(ce_run["W"].sum(axis=1), 0, atol=1e-12)
 v_shift = np.array([[1.0], [-2.0], [0.5]])
-same = np.allclose(F.softmax(Phi_train @ (ce_run["W"] + v_shift), dim=1), Q_train, atol=1e-14)
+same = np.allclose(
+    F.softmax(Phi_train @ (ce_run["W"] + v_shift), dim=1), Q_train, atol=1e-14
+)
 print(f"(a) predictions unchanged after adding v to every column: {same}")
-print(f"(b) largest |row sum| of a gradient < 1e-14: "
-      f"{np.max(np.abs(grad_ce.sum(axis=1))) < 1e-14}; "
-      f"of the trained W < 1e-12: {np.max(np.abs(ce_run['W'].sum(axis=1))) < 1e-12}")
+print(
+    f"(b) largest |row sum| of a gradient < 1e-14: "
+    f"{np.max(np.abs(grad_ce.sum(axis=1))) < 1e-14}; "
+    f"of the trained W < 1e-12: {np.max(np.abs(ce_run['W'].sum(axis=1))) < 1e-12}"
+)
 sq_name = "squared error on logits"
 shifted_sq = loss_of(OBJECTIVES[sq_name], Phi_train, runs[sq_name]["W"] + v_shift)
-print(f"(c) squared error on logits at its minimum {runs[sq_name]['L_best']:.4f}, "
-      f"after the shift {shifted_sq:.4f}")
+print(
+    f"(c) squared error on logits at its minimum {runs[sq_name]['L_best']:.4f}, "
+    f"after the shift {shifted_sq:.4f}"
+)
 
 # %% [markdown]
 # ```{solution-end}
@@ -1202,23 +1503,35 @@ print(f"(c) squared error on logits at its minimum {runs[sq_name]['L_best']:.4f}
 # %%
 lam_max = float(np.linalg.eigvalsh(Phi_train.T @ Phi_train).max())
 eta_max = N * C / lam_max
-print(f"(a) lambda_max(Phi^T Phi) = {lam_max:.4f}, eta_max = N C / lambda_max = {eta_max:.4f}")
+print(
+    f"(a) lambda_max(Phi^T Phi) = {lam_max:.4f}, eta_max = N C / lambda_max = "
+    f"{eta_max:.4f}"
+)
 for factor in (0.95, 1.05):
-    _, _, hist = gradient_descent(OBJECTIVES[sq_name], Phi_train, steps=300, lr=factor * eta_max)
+    _, _, hist = gradient_descent(
+        OBJECTIVES[sq_name], Phi_train, steps=300, lr=factor * eta_max
+    )
     print(f"(b) eta = {factor:.2f} eta_max: loss after 300 steps {hist[-1]:.4g}")
 q_sym = sp.Symbol("q", positive=True)
 q_vec = sp.Matrix([q_sym, 1 - q_sym])
-eigen_2 = sorted((sp.factor(e) for e in (sp.diag(*q_vec) - q_vec * q_vec.T).eigenvals()),
-                 key=sp.default_sort_key)
+eigen_2 = sorted(
+    (sp.factor(e) for e in (sp.diag(*q_vec) - q_vec * q_vec.T).eigenvals()),
+    key=sp.default_sort_key,
+)
 top_2 = sp.maximum(2 * q_sym * (1 - q_sym), q_sym, sp.Interval(0, 1))
 assert set(eigen_2) == {0, -2 * q_sym * (q_sym - 1)} and top_2 == sp.Rational(1, 2)
 q_many = sym.random_simplex(rng, C, size=2000)
-logit_hessians = np.eye(C) * q_many[:, None, :] - q_many[:, :, None] * q_many[:, None, :]
+logit_hessians = (
+    np.eye(C) * q_many[:, None, :] - q_many[:, :, None] * q_many[:, None, :]
+)
 top = float(np.linalg.eigvalsh(logit_hessians).max())
 assert top <= 0.5
 print(f"(c) C = 2: eigenvalues {eigen_2}, largest value {top_2} (at q = 1/2)")
 print(f"    C = 3: largest eigenvalue over 2000 random q: {top:.4f}")
-print(f"    safe step for the cross-entropy 4 N / lambda_max = {4 * N / lam_max:.4f} > 0.5")
+print(
+    f"    safe step for the cross-entropy 4 N / lambda_max = {4 * N / lam_max:.4f} > "
+    "0.5"
+)
 
 # %% [markdown]
 # ```{solution-end}
@@ -1248,10 +1561,14 @@ print(f"    safe step for the cross-entropy 4 N / lambda_max = {4 * N / lam_max:
 
 # %%
 rng_sep = np.random.default_rng(44)
-X_sep = np.vstack([3 * MEANS[c] + rng_sep.normal(size=(COUNTS[c], 2)) @ MIXING.T for c in range(C)])
+X_sep = np.vstack(
+    [3 * MEANS[c] + rng_sep.normal(size=(COUNTS[c], 2)) @ MIXING.T for c in range(C)]
+)
 y_sep = np.repeat(np.arange(C), COUNTS)
 Phi_sep = np.hstack([X_sep, np.ones((N, 1))])
-objectives_sep = make_objectives(y_sep, F.one_hot(y_sep, num_classes=C).astype(np.float64))
+objectives_sep = make_objectives(
+    y_sep, F.one_hot(y_sep, num_classes=C).astype(np.float64)
+)
 lr_sep = 0.9 * 4 * N / float(np.linalg.eigvalsh(Phi_sep.T @ Phi_sep).max())
 print(f"step size 0.9 * 4 N / lambda_max = {lr_sep:.4f}")
 CHECKPOINTS = (500, 1000, 2000)
@@ -1262,16 +1579,29 @@ for name in ("cross-entropy", "label smoothing"):
         W_sep = W_sep - lr_sep * gradient_of(objectives_sep[name], Phi_sep, W_sep)
         if t in CHECKPOINTS:
             norms[name, t] = float(np.linalg.norm(W_sep))
-            assert name != "cross-entropy" or accuracy(W_sep, Phi_sep, y_sep) == 1.0   # separable
+            assert (
+                name != "cross-entropy" or accuracy(W_sep, Phi_sep, y_sep) == 1.0
+            )  # separable
             loss_sep = loss_of(objectives_sep[name], Phi_sep, W_sep)
-            print(f"{name:16s} {t:5d} steps: loss {loss_sep:.5f}, |W| = {norms[name, t]:.3f}, "
-                  f"training accuracy {accuracy(W_sep, Phi_sep, y_sep):.3f}")
-growth = {name: norms[name, 2000] - norms[name, 1000]
-          for name in ("cross-entropy", "label smoothing")}
-assert norms["cross-entropy", 2000] > norms["cross-entropy", 1000] > norms["cross-entropy", 500]
+            print(
+                f"{name:16s} {t:5d} steps: loss {loss_sep:.5f}, |W| = "
+                f"{norms[name, t]:.3f}, "
+                f"training accuracy {accuracy(W_sep, Phi_sep, y_sep):.3f}"
+            )
+growth = {
+    name: norms[name, 2000] - norms[name, 1000]
+    for name in ("cross-entropy", "label smoothing")
+}
+assert (
+    norms["cross-entropy", 2000]
+    > norms["cross-entropy", 1000]
+    > norms["cross-entropy", 500]
+)
 assert growth["label smoothing"] < 0.05 * growth["cross-entropy"]
-print(f"|W| grew by {growth['cross-entropy']:.4f} (cross-entropy) and by "
-      f"{growth['label smoothing']:.4f} (label smoothing) from step 1000 to 2000")
+print(
+    f"|W| grew by {growth['cross-entropy']:.4f} (cross-entropy) and by "
+    f"{growth['label smoothing']:.4f} (label smoothing) from step 1000 to 2000"
+)
 
 # %% [markdown]
 # ```{solution-end}
@@ -1308,13 +1638,18 @@ bias_shift = centred(runs["class weights"]["W_best"] - runs["cross-entropy"]["W_
 log_w = np.log(CLASS_WEIGHT) - np.log(CLASS_WEIGHT).mean()
 print("(b) centred bias difference:", bias_shift[2], " centred log w:", log_w)
 print("    centred difference of the feature rows:\n", bias_shift[:2])
-adjusted = np.argmax(Phi_test @ runs["cross-entropy"]["W_best"] + np.log(CLASS_WEIGHT), axis=1)
+adjusted = np.argmax(
+    Phi_test @ runs["cross-entropy"]["W_best"] + np.log(CLASS_WEIGHT), axis=1
+)
 weighted = np.argmax(Phi_test @ runs["class weights"]["W_best"], axis=1)
 agreement = float(np.mean(adjusted == weighted))
 assert agreement > 0.98
-print(f"(c) same decision on {agreement:.4f} of the test points; recall of class 2 with the shift: "
-      f"{float(np.mean(adjusted[y_test == 2] == 2)):.4f} (weighted model "
-      f"{metrics['class weights']['recall'][2]:.4f})")
+print(
+    f"(c) same decision on {agreement:.4f} of the test points; recall of class 2 with "
+    "the shift: "
+    f"{float(np.mean(adjusted[y_test == 2] == 2)):.4f} (weighted model "
+    f"{metrics['class weights']['recall'][2]:.4f})"
+)
 
 # %% [markdown]
 # ```{solution-end}
@@ -1325,6 +1660,8 @@ print(f"(c) same decision on {agreement:.4f} of the test points; recall of class
 # - {cite:t}`bishop2006`, sections 4.1.3, 4.2 and 4.3.4: least squares for classification and its
 #   masking of classes, Gaussian classes with a shared covariance give a softmax of linear logits,
 #   and the gradient of multiclass logistic regression.
+# - {cite:t}`hastie2009`, section 4.2: linear regression of an indicator matrix, and the
+#   *masking* of classes that it causes when there are three or more.
 # - {cite:t}`murphy2022`, chapter 10: logistic and multinomial logistic regression, trained by
 #   maximum likelihood.
 # - {cite:t}`cover2006`, chapter 2: conditional entropy, and Gibbs' inequality behind the floor

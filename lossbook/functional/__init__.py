@@ -14,15 +14,36 @@ Conventions
 * Arrays in, arrays out. Results keep the floating dtype of ``input`` (float32 in, float32 out);
   integer or boolean ``input`` and float targets given as integers are converted to float64 (PyTorch
   would refuse them: a convenience for small examples). Class-index targets must be integers.
+* float16 is computed in float32 and rounded to float16 once, as PyTorch's CPU kernels
+  effectively do (PyTorch rounds a few intermediates to float16, so its float16 answers can differ
+  by a few float16 ulps).
+* Scalar options are checked strictly, as PyTorch's argument parser does: a bool is a bool (the
+  string ``'False'`` is not), a real number is a finite ``numbers.Real`` (not a string, not nan),
+  an integer is an integer (``ignore_index=None`` is refused). Every array argument is converted
+  once, at the boundary, and a ragged list or a string, complex or object array is reported with
+  the argument's name.
+* Dims follow PyTorch: a 0-d array has dims 0 and -1; in ``logsumexp`` an empty tuple of dims
+  reduces every dim, a repeated dim raises, and a 0-d input with ``keepdim=True`` stays 0-d.
+* Large inputs are processed in chunks of a fixed size: the peak extra memory of every function is
+  at most about 3 times its input (``bench/bench_memory.py``).
 * Reductions (``'mean'``, ``'sum'``) return 0-d arrays; ``'none'`` returns one loss per sample.
 * Nothing here warns. Where PyTorch's answer is ``nan`` or ``inf`` (every target ignored, an
   infinite logit), the same ``nan`` or ``inf`` is returned quietly.
-* Bad input raises :class:`ValueError` or :class:`TypeError` naming the argument. Where PyTorch raises
-  an ``IndexError`` (class index or dimension out of range) the exception is also an ``IndexError``.
+* Bad input raises :class:`ValueError` or :class:`TypeError` naming the argument. Where PyTorch
+  raises an ``IndexError`` (class index or dimension out of range) the exception is also an
+  ``IndexError``.
   In three places PyTorch silently returns a meaningless number and ``lossbook`` raises instead:
   a negative ``label_smoothing`` (PyTorch treats it as 0), a ``cosine_embedding_loss`` target other
-  than 1 or -1 (PyTorch's loss is 0 there), and ``mse_loss`` of arrays of different shapes (PyTorch
-  broadcasts with a warning).
+  than 1 or -1 (PyTorch's loss is 0 there), and the regression losses (``mse_loss``, ``l1_loss``,
+  ``smooth_l1_loss``, ``huber_loss``, ``gaussian_nll_loss``, ``poisson_nll_loss``) of ``input`` and
+  ``target`` of different shapes (PyTorch broadcasts them, an (N, 1) prediction against (N,)
+  targets into an N x N loss). Other deliberate differences, each stated in its docstring and
+  pinned by ``tests/test_bad_inputs.py``: ``softplus`` refuses ``beta <= 0``; ``one_hot`` of an
+  empty array with ``num_classes=0`` is empty (PyTorch raises); ``logsumexp(x, dim=())`` reduces
+  every dim (PyTorch 2.13 raises for most inputs); a class-probability target of 0 on a ``-inf``
+  logit contributes 0 to ``cross_entropy`` (PyTorch: nan); in float16, ``cosine_similarity`` and
+  ``cosine_embedding_loss`` keep their ``eps`` (PyTorch's underflows to 0, so a zero vector gives
+  nan there).
 
 Accuracy
 --------
@@ -49,12 +70,23 @@ from ._classification import (
     kl_div,
     nll_loss,
 )
+from ._contrastive import info_nce, margin_ranking_loss, pairwise_distance, triplet_margin_loss
 from ._embedding import COSINE_EMBEDDING_EPS, cosine_embedding_loss, cosine_similarity
-from ._regression import mse_loss
+from ._focal import sigmoid_focal_loss, softmax_focal_loss
+from ._regression import (
+    gaussian_nll_loss,
+    huber_loss,
+    l1_loss,
+    mse_loss,
+    poisson_nll_loss,
+    smooth_l1_loss,
+)
 
 __all__ = [
     "TargetOutOfBoundsError",
     "DimensionOutOfRangeError",
+    "BCE_LOG_CLAMP",
+    "COSINE_EMBEDDING_EPS",
     "softmax",
     "log_softmax",
     "logsumexp",
@@ -68,6 +100,17 @@ __all__ = [
     "binary_cross_entropy_with_logits",
     "kl_div",
     "mse_loss",
+    "l1_loss",
+    "smooth_l1_loss",
+    "huber_loss",
+    "gaussian_nll_loss",
+    "poisson_nll_loss",
     "cosine_similarity",
     "cosine_embedding_loss",
+    "pairwise_distance",
+    "triplet_margin_loss",
+    "margin_ranking_loss",
+    "info_nce",
+    "sigmoid_focal_loss",
+    "softmax_focal_loss",
 ]

@@ -13,8 +13,8 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from .._validation import (
-    check_int,
     as_working,
+    check_int,
     check_real,
     check_reduction,
     check_same_shape,

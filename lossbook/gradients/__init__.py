@@ -15,8 +15,11 @@ Conventions
   sample's loss depends only on its own entries of ``input`` (its row, or its pixel for
   (N, C, d1, ...) input), so entry :math:`n` of the result is the gradient of sample :math:`n`'s
   own loss: the per-sample gradients, all in one array.
-* dtype: the result has the floating dtype of ``input`` (float32 in, float32 out; integer input
-  gives float64). The arithmetic is done in float64 and rounded once at the end.
+* dtype: the result has the floating dtype of ``input`` (float32 in, float32 out, float16 in,
+  float16 out; integer input gives float64). The arithmetic is done in float64 and rounded once at
+  the end, chunk by chunk: the peak extra memory stays below about 3 times the input.
+* Options are checked as strictly as in :mod:`lossbook.functional` (``ignore_index`` an int,
+  ``log_target`` a bool, ``label_smoothing`` and ``eps`` real numbers).
 * Where PyTorch's gradient is ``nan`` or 0 in an edge case, so is this one, quietly (nothing here
   warns). In particular, with ``reduction='mean'`` and *every* target ignored the loss is ``nan``
   (0/0) but PyTorch's gradient is **0**: the backward pass writes only the entries of kept targets.
@@ -39,6 +42,11 @@ BCE (of probabilities)                 :math:`s\, w\, (p - y) / \max(p(1-p), 10^
 BCE with logits                        :math:`s\, w\, [(1-y)\sigma(x) - p_w\, y\, \sigma(-x)]`
 KL divergence                          :math:`-s\, t` (or :math:`-s\, e^{t}` with ``log_target``)
 MSE                                    :math:`2 s\, (x - y)`
+L1                                     :math:`s\, \operatorname{sign}(x - y)` (0 at 0)
+smooth L1 (:math:`\beta > 0`)          :math:`s\, \operatorname{clip}((x - y)/\beta, -1, 1)`
+Huber                                  :math:`s\, \operatorname{clip}(x - y, -\delta, \delta)`
+Gaussian NLL (mean; variance)          :math:`s\, r/v`; :math:`\tfrac{s}{2}(1/v - r^2/v^2)`, :math:`v = \max(\sigma^2, \epsilon)`
+Poisson NLL (log-rate; rate)           :math:`s\,(e^{x} - y)`; :math:`s\,(1 - y/(x + \epsilon))`
 =====================================  ====================================================
 
 References
@@ -60,9 +68,23 @@ from ._classification import (
     kl_div_grad,
     nll_loss_grad,
 )
+from ._contrastive import (
+    info_nce_grad,
+    margin_ranking_loss_grad,
+    pairwise_distance_grad,
+    triplet_margin_loss_grad,
+)
 from ._embedding import cosine_similarity_grad
+from ._focal import sigmoid_focal_loss_grad, softmax_focal_loss_grad
 from ._numerical import numerical_gradient
-from ._regression import mse_loss_grad
+from ._regression import (
+    gaussian_nll_loss_grad,
+    huber_loss_grad,
+    l1_loss_grad,
+    mse_loss_grad,
+    poisson_nll_loss_grad,
+    smooth_l1_loss_grad,
+)
 
 __all__ = [
     "cross_entropy_grad",
@@ -71,7 +93,18 @@ __all__ = [
     "binary_cross_entropy_with_logits_grad",
     "kl_div_grad",
     "mse_loss_grad",
+    "l1_loss_grad",
+    "smooth_l1_loss_grad",
+    "huber_loss_grad",
+    "gaussian_nll_loss_grad",
+    "poisson_nll_loss_grad",
     "cosine_similarity_grad",
+    "pairwise_distance_grad",
+    "triplet_margin_loss_grad",
+    "margin_ranking_loss_grad",
+    "info_nce_grad",
+    "sigmoid_focal_loss_grad",
+    "softmax_focal_loss_grad",
     "numerical_gradient",
     "TargetOutOfBoundsError",
     "DimensionOutOfRangeError",

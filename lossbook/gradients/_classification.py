@@ -1,13 +1,30 @@
 """Gradients of the classification losses."""
-from __future__ import annotations
 
-import numbers
+from __future__ import annotations
 
 import numpy as np
 
-from .._validation import REDUCTIONS, as_floating, check_reduction, check_same_shape, broadcast_to_shape
-from ..functional._classification import check_bce_probabilities, checked_targets, checked_weight, class_dim_of
-from ._common import float64_input, mean_scale, sum_to_shape, softmax_last, stable_sigmoid
+from .._validation import (
+    REDUCTIONS,
+    as_array,
+    as_floating,
+    broadcast_to_shape,
+    check_bool,
+    check_int,
+    check_reduction,
+    check_same_shape,
+)
+from ..functional._activations import map_chunks, stable_sigmoid
+from ..functional._classification import (
+    check_bce_probabilities,
+    checked_label_smoothing,
+    checked_targets,
+    checked_weight,
+    class_dim_of,
+    is_probability_target,
+    sample_chunks,
+)
+from ._common import mean_scale, softmax_last, sum_to_shape
 
 BCE_GRAD_EPSILON = float(np.float32(1e-12))
 """PyTorch's ``binary_cross_entropy`` backward divides by ``max(p(1 - p), 1e-12)``, its 1e-12 being
@@ -15,9 +32,14 @@ a float32 constant: 9.99999996e-13, also in float64 (so |p - y| = 1 there gives 
 before the reduction's scale)."""
 
 
-
-def cross_entropy_grad(input, target, weight=None, ignore_index: int = -100,
-                       reduction: str = "mean", label_smoothing: float = 0.0) -> np.ndarray:
+def cross_entropy_grad(
+    input,
+    target,
+    weight=None,
+    ignore_index: int = -100,
+    reduction: str = "mean",
+    label_smoothing: float = 0.0,
+) -> np.ndarray:
     r"""Gradient of :func:`lossbook.functional.cross_entropy` with respect to the logits ``input``.
 
     With :math:`p = \operatorname{softmax}(x_n)` along the class dimension (dim 1, or 0 for 1-D
@@ -52,13 +74,29 @@ def cross_entropy_grad(input, target, weight=None, ignore_index: int = -100,
     target : array_like
         Class indices, shape (), (N) or (N, d1, ...), integers in [0, C) or ``ignore_index``; or
         class probabilities, floating point, of the shape of ``input``.
-    weight, ignore_index, reduction, label_smoothing
-        As in :func:`lossbook.functional.cross_entropy`.
+    weight : array_like, shape (C), optional
+        A weight per class; default all 1.
+    ignore_index : int, default -100
+        Class-index targets equal to it get a zero gradient.
+    reduction : {'mean', 'sum', 'none'}, default 'mean'
+    label_smoothing : float, default 0.0
+        A real number in [0, 1].
 
     Returns
     -------
-    ndarray, shape and dtype of ``input``
-        For 'none', the gradient of the sum of the per-sample losses (each sample's own gradient).
+    np.ndarray
+        The shape and floating dtype of ``input``. For 'none', the gradient of the sum of the
+        per-sample losses (each sample's own gradient).
+
+    Raises
+    ------
+    TypeError
+        Non-numeric arrays; floating class indices or integer probabilities; an option of the
+        wrong type (``ignore_index`` not an int, ``label_smoothing`` not a real number).
+    ValueError
+        Ragged lists; shapes that do not fit; an unknown ``reduction``; ``label_smoothing``
+        outside [0, 1]; a class index out of range (:class:`TargetOutOfBoundsError`, also an
+        :class:`IndexError`).
 
     See Also
     --------
@@ -71,8 +109,11 @@ def cross_entropy_grad(input, target, weight=None, ignore_index: int = -100,
 
     References
     ----------
-    Goodfellow, Bengio and Courville (2016), section 6.2.2.3 (softmax units); C. Szegedy et al.,
-    "Rethinking the Inception architecture for computer vision", *CVPR* (2016) (label smoothing).
+    .. [1] I. Goodfellow, Y. Bengio and A. Courville, *Deep Learning*, MIT Press (2016),
+       section 6.2.2.3 (softmax units).
+    .. [2] C. Szegedy, V. Vanhoucke, S. Ioffe, J. Shlens and Z. Wojna, "Rethinking the Inception
+       architecture for computer vision", *CVPR* (2016) (label smoothing).
+       https://doi.org/10.1109/CVPR.2016.308
 
     Examples
     --------
@@ -85,54 +126,71 @@ def cross_entropy_grad(input, target, weight=None, ignore_index: int = -100,
            [ 0. ,  0. ]])
     """
     check_reduction(reduction)
-    x, dtype = float64_input(input)
+    ignore_index = check_int(ignore_index, "ignore_index")
+    eps = checked_label_smoothing(label_smoothing)
+    x = as_floating(input, "input")  # each chunk is converted to float64
+    dtype = x.dtype
     class_dim = class_dim_of(x)
     n_classes = x.shape[class_dim]
-    if not (isinstance(label_smoothing, numbers.Real) and 0.0 <= label_smoothing <= 1.0):
-        raise ValueError(f"label_smoothing must be a number in [0, 1], got {label_smoothing!r}")
-    eps = float(label_smoothing)
     w = checked_weight(weight, n_classes, np.float64)
     w_vec = np.ones(n_classes) if w is None else w
-    target_array = np.asarray(target)
-    p, exps, total = softmax_last(np.moveaxis(x, class_dim, -1))   # classes last: (..., C)
-
-    if target_array.shape == x.shape:                       # class probabilities
-        if target_array.dtype.kind != "f":
-            raise TypeError(
-                f"target has the shape of input, so it is read as class probabilities, which must "
-                f"be floating point; got dtype {target_array.dtype}"
-            )
-        if ignore_index >= 0:
-            raise ValueError(f"ignore_index={ignore_index} is not supported for class-probability "
-                             f"targets (it must be negative)")
-        q = np.moveaxis(target_array.astype(np.float64), class_dim, -1)
-        if eps > 0:
-            q = q * (1 - eps) + eps / n_classes
-        wq = w_vec * q
+    target_array = as_array(target, "target")
+    out = np.empty(x.shape, dtype)
+    if is_probability_target(x, target_array, ignore_index):
         scale = mean_scale(reduction, x.size // n_classes if n_classes else 0)
-        with np.errstate(invalid="ignore", over="ignore"):
-            grad = scale * (p * np.sum(wq, axis=-1, keepdims=True) - wq)
-        return np.moveaxis(grad, -1, class_dim).astype(dtype)
-
+        for piece in sample_chunks(x):
+            rows = _probability_grad_rows(x[piece], target_array[piece], w_vec, eps, scale)
+            out[piece] = rows
+        return out
     y = checked_targets(x, target_array, ignore_index)
     kept = y != ignore_index
-    safe_y = np.where(kept, y, 0)[..., None]                # (..., 1)
-    is_target = np.arange(n_classes) == safe_y               # (..., C)
-    w_y = np.where(kept, w_vec[safe_y[..., 0]] if n_classes else 0.0, 0.0)[..., None]
+    safe_y = np.where(kept, y, 0)
+    w_y = np.where(kept, w_vec[safe_y] if n_classes else 0.0, 0.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        scale = 1.0 if reduction != "mean" else 1.0 / np.sum(w_y)
+    for piece in sample_chunks(x):
+        rows = _index_grad_rows(x[piece], safe_y[piece], kept[piece], w_y[piece], w_vec, eps, scale)
+        out[piece] = rows
+    return out
+
+
+def _probability_grad_rows(z, q, w_vec, eps: float, scale: float) -> np.ndarray:
+    """``s (p sum_c w_c q_c - w q)`` for one chunk (classes on dim 0 or 1), in float64."""
+    class_dim = 0 if z.ndim == 1 else 1
+    n_classes = z.shape[class_dim]
+    p, _, _ = softmax_last(np.moveaxis(z.astype(np.float64), class_dim, -1))
+    q = np.moveaxis(q.astype(np.float64), class_dim, -1)
+    if eps > 0:
+        q = q * (1 - eps) + eps / n_classes
+    q *= w_vec
+    with np.errstate(invalid="ignore", over="ignore"):
+        p *= np.sum(q, axis=-1, keepdims=True)
+        p -= q
+        p *= scale
+    return np.moveaxis(p, -1, class_dim)
+
+
+def _index_grad_rows(z, y, kept, w_y, w_vec, eps: float, scale: float) -> np.ndarray:
+    """``s [(1 - eps) w_y (p - e_y) + eps/C (p sum w - w)]`` for one chunk, 0 where ignored."""
+    class_dim = 0 if z.ndim == 1 else 1
+    n_classes = z.shape[class_dim]
+    p, exps, total = softmax_last(np.moveaxis(z.astype(np.float64), class_dim, -1))
+    is_target = np.arange(n_classes) == y[..., None]
     with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
         # p - e_y, with p_y - 1 = -(sum of the other classes' exps) / total: no cancellation.
-        others = np.sum(np.where(is_target, 0.0, exps), axis=-1, keepdims=True)
-        p_minus_e = np.where(is_target, -others / total, p)
-        scale = 1.0 if reduction != "mean" else 1.0 / np.sum(w_y)
-        grad = (1 - eps) * (w_y * scale) * p_minus_e
+        exps[is_target] = 0.0
+        others = np.sum(exps, axis=-1, keepdims=True)
+        grad = np.where(is_target, -others / total, p)
+        grad *= (1 - eps) * (w_y[..., None] * scale)
         if eps > 0:
-            grad = grad + (eps / n_classes) * scale * (p * np.sum(w_vec) - w_vec)
-    grad = np.where(kept[..., None], grad, 0.0)
-    return np.moveaxis(grad, -1, class_dim).astype(dtype)
+            grad += (eps / n_classes) * scale * (p * np.sum(w_vec) - w_vec)
+    grad[~np.broadcast_to(kept[..., None], grad.shape)] = 0.0
+    return np.moveaxis(grad, -1, class_dim)
 
 
-def nll_loss_grad(input, target, weight=None, ignore_index: int = -100,
-                  reduction: str = "mean") -> np.ndarray:
+def nll_loss_grad(
+    input, target, weight=None, ignore_index: int = -100, reduction: str = "mean"
+) -> np.ndarray:
     r"""Gradient of :func:`lossbook.functional.nll_loss` with respect to the log-probabilities.
 
     .. math:: \frac{\partial L}{\partial x_{n,c}} = -s\, w_{y_n}\, [c = y_n],
@@ -148,12 +206,24 @@ def nll_loss_grad(input, target, weight=None, ignore_index: int = -100,
         Log-probabilities (classes on dim 1, or 0 for 1-D input).
     target : array_like of int, shape (), (N) or (N, d1, ...)
         Class indices in [0, C), or ``ignore_index``.
-    weight, ignore_index, reduction
-        As in :func:`lossbook.functional.nll_loss`.
+    weight : array_like, shape (C), optional
+        A weight per class; default all 1.
+    ignore_index : int, default -100
+        Targets equal to it get a zero gradient.
+    reduction : {'mean', 'sum', 'none'}, default 'mean'
 
     Returns
     -------
-    ndarray, shape and dtype of ``input``
+    np.ndarray
+        The shape and floating dtype of ``input``.
+
+    Raises
+    ------
+    TypeError
+        Non-numeric arrays; floating class indices; ``ignore_index`` not an int.
+    ValueError
+        Ragged lists; shapes that do not fit; an unknown ``reduction``; a class index out of
+        range (:class:`TargetOutOfBoundsError`, also an :class:`IndexError`).
 
     See Also
     --------
@@ -178,7 +248,8 @@ def nll_loss_grad(input, target, weight=None, ignore_index: int = -100,
            [ 0.  , -0.75]])
     """
     check_reduction(reduction)
-    x, dtype = float64_input(input)
+    ignore_index = check_int(ignore_index, "ignore_index")
+    x = as_floating(input, "input")
     class_dim = class_dim_of(x)
     n_classes = x.shape[class_dim]
     y = checked_targets(x, target, ignore_index)
@@ -187,11 +258,17 @@ def nll_loss_grad(input, target, weight=None, ignore_index: int = -100,
     safe_y = np.where(kept, y, 0)
     w_y = np.where(kept, 1.0 if w is None else (w[safe_y] if n_classes else 0.0), 0.0)
     with np.errstate(invalid="ignore", divide="ignore"):
-        per_unit = -1.0 if reduction != "mean" else -1.0 / np.sum(w_y)   # PyTorch: -grad/total
-        values = np.where(kept, w_y * per_unit, 0.0)
-    is_target = np.arange(n_classes) == safe_y[..., None]
-    grad = np.where(is_target & kept[..., None], values[..., None], 0.0)
-    return np.moveaxis(grad, -1, class_dim).astype(dtype)
+        per_unit = -1.0 if reduction != "mean" else -1.0 / np.sum(w_y)  # PyTorch: -grad/total
+        values = np.where(kept, w_y * per_unit, 0.0).astype(x.dtype)
+    out = np.zeros(x.shape, x.dtype)
+    if n_classes:
+        np.put_along_axis(
+            out,
+            np.expand_dims(safe_y, class_dim),
+            np.expand_dims(values, class_dim),
+            axis=class_dim,
+        )
+    return out
 
 
 # --------------------------------------------------------------------------------------------
@@ -217,12 +294,21 @@ def binary_cross_entropy_grad(input, target, weight=None, reduction: str = "mean
     target : array_like, shape of ``input``
         Targets in [0, 1].
     weight : array_like, optional
-        Per-element weights, broadcast to the shape of ``input``.
-    reduction : {'mean', 'sum', 'none'}
+        Per-element weights, broadcast to the shape of ``input``; default all 1.
+    reduction : {'mean', 'sum', 'none'}, default 'mean'
 
     Returns
     -------
-    ndarray, shape and dtype of ``input``
+    np.ndarray
+        The shape and floating dtype of ``input``.
+
+    Raises
+    ------
+    TypeError
+        Arguments that are not real numeric arrays.
+    ValueError
+        Ragged lists; entries of ``input`` or ``target`` outside [0, 1] (nan included);
+        different shapes; ``weight`` that does not broadcast; an unknown ``reduction``.
 
     See Also
     --------
@@ -245,19 +331,34 @@ def binary_cross_entropy_grad(input, target, weight=None, reduction: str = "mean
     array([ 0.00000000e+00, -1.00000000e+12])
     """
     check_reduction(reduction)
-    p, dtype = float64_input(input)
-    y = as_floating(target, "target", np.float64)
+    p = as_floating(input, "input")
+    y = as_floating(target, "target", p.dtype)
     check_same_shape(p, y, ("input", "target"))
     check_bce_probabilities(p, y)
-    grad = (p - y) / np.maximum(p * (1 - p), BCE_GRAD_EPSILON)
-    if weight is not None:
-        grad = grad * broadcast_to_shape(as_floating(weight, "weight", np.float64), y.shape, "weight",
-                                    "target")
-    return (grad * mean_scale(reduction, p.size)).astype(dtype)
+    scale = mean_scale(reduction, p.size)
+    arrays = [p, y] + _broadcast_weights(weight, None, y.shape)[:1]
+
+    def terms(p_chunk, y_chunk, w_chunk=None):
+        p_chunk = p_chunk.astype(np.float64)
+        with np.errstate(invalid="ignore", over="ignore"):
+            grad = (p_chunk - y_chunk) / np.maximum(p_chunk * (1 - p_chunk), BCE_GRAD_EPSILON)
+            return grad * scale if w_chunk is None else grad * w_chunk * scale
+
+    return map_chunks(terms, arrays, np.empty(p.shape, p.dtype))
 
 
-def binary_cross_entropy_with_logits_grad(input, target, weight=None, reduction: str = "mean",
-                                          pos_weight=None) -> np.ndarray:
+def _broadcast_weights(weight, pos_weight, shape) -> list:
+    """``weight`` and ``pos_weight`` (those given), each broadcast to ``shape`` as a view."""
+    found = []
+    for name, values in (("weight", weight), ("pos_weight", pos_weight)):
+        if values is not None:
+            found.append(broadcast_to_shape(as_floating(values, name), shape, name, "target"))
+    return found
+
+
+def binary_cross_entropy_with_logits_grad(
+    input, target, weight=None, reduction: str = "mean", pos_weight=None
+) -> np.ndarray:
     r"""Gradient of :func:`lossbook.functional.binary_cross_entropy_with_logits` with respect to
     the logits ``input``:
 
@@ -277,14 +378,24 @@ def binary_cross_entropy_with_logits_grad(input, target, weight=None, reduction:
     target : array_like, shape of ``input``
         Targets, usually in [0, 1] (not checked, as in PyTorch).
     weight : array_like, optional
-        Per-element weights, broadcast to the shape of ``input``.
-    reduction : {'mean', 'sum', 'none'}
+        Per-element weights, broadcast to the shape of ``input``; default all 1.
+    reduction : {'mean', 'sum', 'none'}, default 'mean'
     pos_weight : array_like, optional
-        Weight of the positive term, broadcast against ``target`` (shape (C,) for (N, C)).
+        Weight of the positive term, broadcast against ``target`` (shape (C,) for (N, C));
+        default 1.
 
     Returns
     -------
-    ndarray, shape and dtype of ``input``
+    np.ndarray
+        The shape and floating dtype of ``input``.
+
+    Raises
+    ------
+    TypeError
+        Arguments that are not real numeric arrays.
+    ValueError
+        Ragged lists; different shapes; ``weight`` or ``pos_weight`` that do not broadcast; an
+        unknown ``reduction``.
 
     See Also
     --------
@@ -312,20 +423,25 @@ def binary_cross_entropy_with_logits_grad(input, target, weight=None, reduction:
     array([-4.24835426e-18])
     """
     check_reduction(reduction)
-    x, dtype = float64_input(input)
-    y = as_floating(target, "target", np.float64)
+    x = as_floating(input, "input")
+    y = as_floating(target, "target", x.dtype)
     check_same_shape(x, y, ("input", "target"))
-    if pos_weight is None:
-        positive_weight = 1.0
-    else:
-        positive_weight = broadcast_to_shape(as_floating(pos_weight, "pos_weight", np.float64), y.shape,
-                                        "pos_weight", "target")
-    with np.errstate(invalid="ignore", over="ignore"):
-        grad = (1 - y) * stable_sigmoid(x) - positive_weight * y * stable_sigmoid(-x)
-        if weight is not None:
-            grad = grad * broadcast_to_shape(as_floating(weight, "weight", np.float64), y.shape, "weight",
-                                        "target")
-    return (grad * mean_scale(reduction, x.size)).astype(dtype)
+    scale = mean_scale(reduction, x.size)
+    weights = _broadcast_weights(weight, pos_weight, y.shape)
+    has_weight, has_pos_weight = weight is not None, pos_weight is not None
+
+    def terms(x_chunk, y_chunk, *extra):
+        x_chunk, y_chunk = x_chunk.astype(np.float64), y_chunk.astype(np.float64)
+        w_chunk = extra[0] if has_weight else 1.0
+        positive = extra[-1] if has_pos_weight else 1.0
+        with np.errstate(invalid="ignore", over="ignore"):
+            grad = (1 - y_chunk) * stable_sigmoid(x_chunk)
+            grad -= positive * y_chunk * stable_sigmoid(-x_chunk)
+            grad *= w_chunk
+            grad *= scale
+        return grad
+
+    return map_chunks(terms, [x, y] + weights, np.empty(x.shape, x.dtype))
 
 
 # --------------------------------------------------------------------------------------------
@@ -354,12 +470,21 @@ def kl_div_grad(input, target, reduction: str = "mean", log_target: bool = False
         Log-probabilities of the model.
     target : array_like, broadcastable with ``input``
         Probabilities of the data (log-probabilities with ``log_target=True``).
-    reduction : {'mean', 'batchmean', 'sum', 'none'}
-    log_target : bool
+    reduction : {'mean', 'batchmean', 'sum', 'none'}, default 'mean'
+    log_target : bool, default False
+        Whether ``target`` holds log-probabilities (a bool: the string 'False' is refused).
 
     Returns
     -------
-    ndarray, shape and dtype of ``input``
+    np.ndarray
+        The shape and floating dtype of ``input``.
+
+    Raises
+    ------
+    TypeError
+        Non-numeric arrays; ``log_target`` not a bool.
+    ValueError
+        Ragged lists; shapes that do not broadcast; an unknown ``reduction``.
 
     See Also
     --------
@@ -372,8 +497,8 @@ def kl_div_grad(input, target, reduction: str = "mean", log_target: bool = False
 
     References
     ----------
-    S. Kullback and R. A. Leibler, "On information and sufficiency", *Ann. Math. Statist.* 22
-    (1951), 79–86.
+    .. [1] S. Kullback and R. A. Leibler, "On information and sufficiency", *Ann. Math.
+       Statist.* 22 (1951), 79–86. https://doi.org/10.1214/aoms/1177729694
 
     Examples
     --------
@@ -385,20 +510,28 @@ def kl_div_grad(input, target, reduction: str = "mean", log_target: bool = False
     array([-0.25, -0.75])
     """
     check_reduction(reduction, REDUCTIONS + ("batchmean",))
-    x, dtype = float64_input(input)
-    t = as_floating(target, "target", np.float64)
+    log_target = check_bool(log_target, "log_target")
+    x = as_floating(input, "input")
+    t = as_floating(target, "target")
     try:
         shape = np.broadcast_shapes(x.shape, t.shape)
     except ValueError:
-        raise ValueError(f"target of shape {t.shape} cannot be broadcast with input of shape "
-                         f"{x.shape}") from None
-    with np.errstate(over="ignore"):
-        grad = -np.exp(t) if log_target else -t
-    grad = sum_to_shape(np.broadcast_to(grad, shape), x.shape)
+        raise ValueError(
+            f"target of shape {t.shape} cannot be broadcast with input of shape {x.shape}"
+        ) from None
     if reduction == "batchmean":
         scale = mean_scale("mean", x.shape[0]) if x.ndim else 1.0
     else:
         scale = mean_scale(reduction, int(np.prod(shape)))
-    return (grad * scale + 0.0).reshape(x.shape).astype(dtype)
 
+    def terms(t_chunk):
+        with np.errstate(over="ignore", invalid="ignore"):
+            grad = (
+                -np.exp(t_chunk.astype(np.float64)) if log_target else -t_chunk.astype(np.float64)
+            )
+            return grad * scale + 0.0
 
+    if shape == x.shape:
+        return map_chunks(terms, [np.broadcast_to(t, shape)], np.empty(x.shape, x.dtype))
+    grad = sum_to_shape(np.broadcast_to(terms(t), shape), x.shape)
+    return grad.reshape(x.shape).astype(x.dtype)

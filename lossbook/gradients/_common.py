@@ -1,4 +1,5 @@
 """Helpers shared by the gradient modules."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -37,11 +38,3 @@ def softmax_last(z: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         exps = np.exp(z - m)
         total = np.sum(exps, axis=-1, keepdims=True)
         return exps / total, exps, total
-
-
-def stable_sigmoid(x: np.ndarray) -> np.ndarray:
-    r""":math:`\sigma(x)`, as :math:`e^{x}/(1 + e^{x})` for :math:`x < 0`: nothing overflows."""
-    e = np.exp(-np.abs(x))
-    return np.where(x >= 0, 1 / (1 + e), e / (1 + e))
-
-

@@ -1,12 +1,12 @@
 """Gradients of cosine similarity."""
+
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
+from numpy.typing import ArrayLike
 
-from .._validation import normalise_dim
-from ._common import float64_input, sum_to_shape
+from .._validation import as_floating, check_real, chunks, normalise_dim
+from ._common import sum_to_shape
 
 
 def norm_kept(x: np.ndarray, axis: int) -> np.ndarray:
@@ -17,8 +17,9 @@ def norm_kept(x: np.ndarray, axis: int) -> np.ndarray:
         return safe * np.sqrt(np.sum((x / safe) ** 2, axis=axis, keepdims=True))
 
 
-def cosine_similarity_grad(x1, x2, dim: int = 1,
-                           eps: float = 1e-8) -> tuple[np.ndarray, np.ndarray]:
+def cosine_similarity_grad(
+    x1: ArrayLike, x2: ArrayLike, dim: int = 1, eps: float = 1e-8
+) -> tuple[np.ndarray, np.ndarray]:
     r"""Gradients of :func:`lossbook.functional.cosine_similarity` with respect to ``x1`` and
     ``x2``.
 
@@ -48,24 +49,40 @@ def cosine_similarity_grad(x1, x2, dim: int = 1,
     Parameters
     ----------
     x1, x2 : array_like, broadcastable shapes
-    dim : int
+    dim : int, default 1
         The axis holding the vectors (of the broadcast shape).
-    eps : float
-        Lower bound of each norm (non-negative).
+    eps : float, default 1e-8
+        Lower bound of each norm: a finite real number >= 0.
 
     Returns
     -------
-    (ndarray, ndarray)
-        The gradients with respect to ``x1`` and ``x2``: the shapes and dtypes of ``x1`` and ``x2``.
+    tuple of np.ndarray
+        The gradients with respect to ``x1`` and ``x2``: the shapes and floating dtypes of
+        ``x1`` and ``x2``.
+
+    Raises
+    ------
+    TypeError
+        Non-numeric arrays; ``dim`` not an integer; ``eps`` not a real number.
+    ValueError
+        Ragged lists; shapes that do not broadcast; ``dim`` out of range
+        (:class:`DimensionOutOfRangeError`); a negative or non-finite ``eps``.
+
+    See Also
+    --------
+    lossbook.functional.cosine_similarity
 
     Notes
     -----
     PyTorch: ``(a.grad, b.grad)`` after ``F.cosine_similarity(a, b, dim, eps).sum().backward()``.
 
+    Memory: when ``x1`` and ``x2`` have the same shape the work is done in chunks of rows (peak
+    extra memory about 2 inputs: the two results); broadcast inputs are processed whole.
+
     References
     ----------
-    G. Salton, A. Wong and C. S. Yang, "A vector space model for automatic indexing", *Comm. ACM*
-    18 (1975), 613–620.
+    .. [1] G. Salton, A. Wong and C. S. Yang, "A vector space model for automatic indexing",
+       *Comm. ACM* 18 (1975), 613–620. https://doi.org/10.1145/361219.361220
 
     Examples
     --------
@@ -75,29 +92,57 @@ def cosine_similarity_grad(x1, x2, dim: int = 1,
     >>> g2
     array([[ 0.35355339, -0.35355339]])
     """
-    a, dtype1 = float64_input(x1, "x1")
-    b, dtype2 = float64_input(x2, "x2")
-    if not (isinstance(eps, numbers.Real) and eps >= 0):
-        raise ValueError(f"eps must be a non-negative number, got {eps!r}")
+    a = as_floating(x1, "x1")
+    b = as_floating(x2, "x2")
+    eps = check_real(eps, "eps", minimum=0.0)
     try:
         shape = np.broadcast_shapes(a.shape, b.shape)
     except ValueError:
-        raise ValueError(f"x1 of shape {a.shape} and x2 of shape {b.shape} cannot be broadcast "
-                         f"together") from None
+        raise ValueError(
+            f"x1 of shape {a.shape} and x2 of shape {b.shape} cannot be broadcast together"
+        ) from None
     axis = normalise_dim(dim, len(shape))
-    full_shape = shape if shape else (1,)
-    aa = np.broadcast_to(a, shape).reshape(full_shape)
-    bb = np.broadcast_to(b, shape).reshape(full_shape)
-    eps = float(eps)
-    with np.errstate(invalid="ignore", over="ignore", divide="ignore", under="ignore"):
-        n1, n2 = norm_kept(aa, axis), norm_kept(bb, axis)
-        d1, d2 = np.maximum(n1, eps), np.maximum(n2, eps)
-        u1, u2 = aa / d1, bb / d2
-        cos = np.sum(u1 * u2, axis=axis, keepdims=True)
-        g1 = (u2 - np.where(n1 >= eps, cos, 0.0) * u1) / d1
-        g2 = (u1 - np.where(n2 >= eps, cos, 0.0) * u2) / d2
+    full = shape if shape else (1,)
+    aa = np.broadcast_to(a, shape).reshape(full)
+    bb = np.broadcast_to(b, shape).reshape(full)
+    if full[axis] == 0:  # vectors of length 0: the cosine is a constant 0
+        return np.zeros(a.shape, a.dtype), np.zeros(b.shape, b.dtype)
+    if a.shape == shape and b.shape == shape:  # no broadcasting: chunks of rows, in place
+        g1, g2 = np.empty(full, a.dtype), np.empty(full, b.dtype)
+        for index in _row_chunks(full, axis):
+            g1[index], g2[index] = _cosine_grad_rows(aa[index], bb[index], axis, eps)
+        return g1.reshape(a.shape), g2.reshape(b.shape)
+    g1, g2 = _cosine_grad_rows(aa, bb, axis, eps)
     g1 = sum_to_shape(g1.reshape(shape), a.shape).reshape(a.shape)
     g2 = sum_to_shape(g2.reshape(shape), b.shape).reshape(b.shape)
-    return g1.astype(dtype1), g2.astype(dtype2)
+    return g1.astype(a.dtype), g2.astype(b.dtype)
 
 
+def _row_chunks(shape: tuple, axis: int) -> list:
+    """Index tuples cutting the first axis that is not ``axis`` into chunks of fixed size."""
+    others = [i for i in range(len(shape)) if i != axis]
+    if not others:
+        return [(Ellipsis,)]
+    first = others[0]
+    size = int(np.prod(shape))
+    result = []
+    for piece in chunks(shape[first], size // max(shape[first], 1)):
+        index = [slice(None)] * len(shape)
+        index[first] = piece
+        result.append(tuple(index))
+    return result
+
+
+def _cosine_grad_rows(a: np.ndarray, b: np.ndarray, axis: int, eps: float):
+    """Both gradients for vectors along ``axis`` of one chunk, in float64."""
+    a, b = a.astype(np.float64), b.astype(np.float64)
+    with np.errstate(invalid="ignore", over="ignore", divide="ignore", under="ignore"):
+        n1, n2 = norm_kept(a, axis), norm_kept(b, axis)
+        d1, d2 = np.maximum(n1, eps), np.maximum(n2, eps)
+        a /= d1  # u1
+        b /= d2  # u2
+        cos = np.sum(a * b, axis=axis, keepdims=True)
+        g1 = (b - np.where(n1 >= eps, cos, 0.0) * a) / d1
+        a -= np.where(n2 >= eps, cos, 0.0) * b
+        a /= d2
+    return g1, a

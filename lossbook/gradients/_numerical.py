@@ -1,4 +1,5 @@
 """A central-difference numerical gradient, for checking analytic ones."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -30,15 +31,34 @@ def numerical_gradient(f, x, h=None) -> np.ndarray:
     x : array_like of real numbers
         The point; any shape, 0-d included.
     h : float or array_like, optional
-        Step(s), positive, broadcast to the shape of ``x``.
+        Step(s), positive and finite, broadcast to the shape of ``x``; default
+        :math:`\sqrt[3]{\varepsilon}\max(1, |x_i|)`.
 
     Returns
     -------
-    ndarray of float64, shape of ``x``
+    np.ndarray
+        float64, the shape of ``x``.
+
+    Raises
+    ------
+    TypeError
+        ``f`` is not callable; ``x`` or ``h`` is not a real numeric array.
+    ValueError
+        ``x`` is not finite; ``h`` is not positive and finite or does not broadcast; ``f`` does
+        not return a scalar.
+
+    See Also
+    --------
+    cross_entropy_grad, binary_cross_entropy_with_logits_grad : analytic gradients it checks.
+
+    Notes
+    -----
+    Not a PyTorch function: ``torch.autograd.gradcheck`` plays the same role there.
 
     References
     ----------
-    Nocedal and Wright (2006), section 8.1.
+    .. [1] J. Nocedal and S. J. Wright, *Numerical Optimization*, 2nd ed., Springer (2006),
+       section 8.1. https://doi.org/10.1007/978-0-387-40065-5
 
     Examples
     --------

@@ -4,6 +4,7 @@
 :mod:`lossbook.symbolic.checks` and :mod:`lossbook.symbolic.derived` (``sym.derived.<name>``),
 whose docstring says which identities SymPy proves for general ``n`` and which only for fixed ``n``.
 """
+
 from . import derived
 from .checks import *  # noqa: F401,F403
 from .checks import __all__ as _checks_all

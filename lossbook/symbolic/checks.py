@@ -10,20 +10,30 @@ r"""The derive → verify bridge: decide symbolic identities, compare formulas w
 * :func:`random_cases`, :func:`random_logits`, :func:`random_simplex`, :func:`edge_logits`,
   :func:`edge_simplex` make seeded, named cases.
 """
+
 from __future__ import annotations
 
 import html
 import math
 import re
-from dataclasses import dataclass, field
-from typing import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import sympy as sp
 
 __all__ = [
-    "IdentityResult", "check_identity", "NumericCheck", "NumericRow", "check_numeric",
-    "coarse_bound", "random_cases", "random_logits", "random_simplex", "edge_logits",
+    "IdentityResult",
+    "check_identity",
+    "plain_text",
+    "NumericCheck",
+    "NumericRow",
+    "check_numeric",
+    "coarse_bound",
+    "random_cases",
+    "random_logits",
+    "random_simplex",
+    "edge_logits",
     "edge_simplex",
 ]
 
@@ -57,9 +67,27 @@ class IdentityResult:
     constraints : tuple of sympy.Expr
         Side conditions (each ``== 0``) under which the identity was checked.
 
+    See Also
+    --------
+    check_identity
+
+    Notes
+    -----
     ``bool(result)`` is True only when the identity was proved; :meth:`assert_proved` raises
     ``AssertionError`` with the reason otherwise. In a notebook the result shows as a small table
-    (identity in LaTeX, verdict, method); ``repr`` is a deterministic one-line summary.
+    (identity typeset, verdict, method; ``_repr_html_``, and ``_repr_markdown_`` with ``$...$``
+    maths where HTML is not rendered); ``str`` (and so ``print``) is plain text without LaTeX,
+    ``"proved: lhs = rhs"``; ``repr`` is a deterministic one-line summary.
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> p, q = sp.symbols("p q", positive=True)
+    >>> result = check_identity(sp.log(p * q), sp.log(p) + sp.log(q))
+    >>> print(result)
+    proved: log(p*q) = log(p) + log(q)
+    >>> result.reason
+    'proved by expand'
     """
 
     lhs: sp.Basic
@@ -82,35 +110,135 @@ class IdentityResult:
             return f"refuted ({self.method}): {point}"
         return f"undecided: SymPy could not decide ({self.method})"
 
-    def assert_proved(self) -> "IdentityResult":
+    def assert_proved(self) -> IdentityResult:
         """Return ``self`` if proved; raise ``AssertionError`` with the reason otherwise."""
         if not self:
-            raise AssertionError(f"{sp.sstr(self.lhs)} = {sp.sstr(self.rhs)} is not proved: "
-                                 f"{self.reason}")
+            raise AssertionError(
+                f"{sp.sstr(self.lhs)} = {sp.sstr(self.rhs)} is not proved: {self.reason}"
+            )
         return self
 
     def __repr__(self) -> str:
         return f"IdentityResult({self.reason})"
 
+    def __str__(self) -> str:
+        """Plain text, no LaTeX: ``proved: log(p*q) = log(p) + log(q)``."""
+        text = f"{self.verdict}: {plain_text(self.lhs)} = {plain_text(self.rhs)}"
+        if self.constraints:
+            text += " given " + ", ".join(f"{plain_text(c)} = 0" for c in self.constraints)
+        if self.verdict == "refuted":
+            text += " (" + ", ".join(f"{n} = {v}" for n, v in self.counterexample) + ")"
+        return text
+
+    def _repr_markdown_(self) -> str:
+        """The identity typeset (``$...$``), the verdict and the method."""
+        text = f"**{self.verdict}**: ${sp.latex(self.lhs)} = {sp.latex(self.rhs)}$"
+        if self.constraints:
+            text += " given $" + ",\\ ".join(f"{sp.latex(c)} = 0" for c in self.constraints) + "$"
+        if self.verdict == "refuted":
+            point = ", ".join(f"{n} = {v}" for n, v in self.counterexample)
+            return f"{text} (counterexample: {point})"
+        label = "by" if self.verdict == "proved" else "tried"
+        return f"{text} ({label} {self.method})"
+
     def _repr_html_(self) -> str:
         identity = f"{sp.latex(self.lhs)} = {sp.latex(self.rhs)}"
-        rows = [("identity", f'<span class="math notranslate nohighlight">\\({html.escape(identity)}\\)'
-                             "</span>")]
+        rows = [
+            (
+                "identity",
+                f'<span class="math notranslate nohighlight">\\({html.escape(identity)}\\)</span>',
+            )
+        ]
         if self.constraints:
             conditions = ",\\ ".join(f"{sp.latex(c)} = 0" for c in self.constraints)
-            rows.append(("given", f'<span class="math notranslate nohighlight">'
-                                  f"\\({html.escape(conditions)}\\)</span>"))
+            rows.append(
+                (
+                    "given",
+                    f'<span class="math notranslate nohighlight">'
+                    f"\\({html.escape(conditions)}\\)</span>",
+                )
+            )
         rows.append(("verdict", f"<strong>{self.verdict}</strong>"))
         label = "method" if self.verdict != "undecided" else "tried"
         rows.append((label, html.escape(self.method)))
         if self.verdict == "refuted":
-            rows.append(("counterexample", html.escape(
-                ", ".join(f"{name} = {value}" for name, value in self.counterexample))))
+            rows.append(
+                (
+                    "counterexample",
+                    html.escape(
+                        ", ".join(f"{name} = {value}" for name, value in self.counterexample)
+                    ),
+                )
+            )
         if self.verdict == "undecided":
             rows.append(("note", "SymPy could not decide; this is not a proof"))
-        body = "".join(f"<tr><th style=\"text-align:left\">{k}</th><td style=\"text-align:left\">"
-                       f"{v}</td></tr>" for k, v in rows)
+        body = "".join(
+            f'<tr><th style="text-align:left">{k}</th><td style="text-align:left">{v}</td></tr>'
+            for k, v in rows
+        )
         return f'<table class="lossbook-identity">{body}</table>'
+
+
+_GREEK = (
+    "alpha",
+    "beta",
+    "gamma",
+    "delta",
+    "epsilon",
+    "zeta",
+    "eta",
+    "theta",
+    "kappa",
+    "lambda",
+    "mu",
+    "nu",
+    "xi",
+    "pi",
+    "rho",
+    "sigma",
+    "tau",
+    "phi",
+    "chi",
+    "psi",
+    "omega",
+)
+_GREEK_LETTERS = "αβγδεζηθκλμνξπρστφχψω"
+
+
+def plain_text(expr) -> str:
+    r"""``expr`` as one line of plain text, no LaTeX.
+
+    Parameters
+    ----------
+    expr : sympy.Basic
+        An expression (or matrix).
+
+    Returns
+    -------
+    str
+        SymPy's ``sstr`` with Greek letter names written as letters (``epsilon`` -> ``ε``) and
+        the braces of names such as ``p^{\varepsilon}`` dropped.
+
+    See Also
+    --------
+    IdentityResult : its ``str`` uses this.
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> plain_text(sp.log(sp.Symbol("epsilon") * sp.Symbol("p")))
+    'log(ε*p)'
+    >>> plain_text(sp.Symbol("p^{\\varepsilon}") + 1)
+    'p^ε + 1'
+    """
+    text = sp.sstr(expr)
+    text = re.sub(r"\\(var)?(" + "|".join(_GREEK) + r")\b", r"\2", text)
+    text = text.replace("{", "").replace("}", "")
+    return re.sub(
+        r"(?<![A-Za-z])(" + "|".join(_GREEK) + r")(?![A-Za-z])",
+        lambda m: _GREEK_LETTERS[_GREEK.index(m.group(1))],
+        text,
+    )
 
 
 def _is_zero(expr) -> bool:
@@ -134,18 +262,22 @@ def _solve_constraint(constraint: sp.Expr) -> tuple[sp.Symbol, sp.Expr] | None:
 
 
 def _factor_log_arguments(expr: sp.Expr) -> sp.Expr:
-    return expr.replace(lambda e: isinstance(e, sp.log),
-                        lambda e: sp.log(sp.factor_terms(sp.expand(e.args[0]))))
+    return expr.replace(
+        lambda e: isinstance(e, sp.log), lambda e: sp.log(sp.factor_terms(sp.expand(e.args[0])))
+    )
 
 
 def _sum_depth(expr) -> int:
-    inner = [_sum_depth(s.function) for s in expr.atoms(sp.Sum)] if isinstance(expr, sp.Basic) else []
+    inner = (
+        [_sum_depth(s.function) for s in expr.atoms(sp.Sum)] if isinstance(expr, sp.Basic) else []
+    )
     return 1 + max(inner, default=-1) if isinstance(expr, sp.Sum) else max(inner, default=-1)
 
 
 def _rename_summation_indices(expr: sp.Expr) -> sp.Expr:
     """Give every summation index a canonical name (by nesting depth), so that
     ``Sum(f(i), (i, 1, n))`` and ``Sum(f(j), (j, 1, n))`` become the same expression."""
+
     def rename(s: sp.Sum) -> sp.Sum:
         if len(s.limits) != 1:
             return s
@@ -153,6 +285,7 @@ def _rename_summation_indices(expr: sp.Expr) -> sp.Expr:
         depth = max((_sum_depth(t) for t in s.function.atoms(sp.Sum)), default=-1) + 1
         canonical = sp.Symbol(f"_k{depth}", **index.assumptions0)
         return sp.Sum(s.function.xreplace({index: canonical}), (canonical, low, high))
+
     return expr.replace(lambda e: isinstance(e, sp.Sum), rename)
 
 
@@ -161,8 +294,10 @@ def _pull_constants_out_of_sums(expr: sp.Expr) -> sp.Expr:
         indices = {limit[0] for limit in s.limits}
         factors = sp.Mul.make_args(s.function)
         constant = sp.Mul(*[f for f in factors if not f.free_symbols & indices])
-        return constant * sp.Sum(sp.Mul(*[f for f in factors if f.free_symbols & indices]),
-                                 *s.limits)
+        return constant * sp.Sum(
+            sp.Mul(*[f for f in factors if f.free_symbols & indices]), *s.limits
+        )
+
     return expr.replace(lambda e: isinstance(e, sp.Sum), pull)
 
 
@@ -171,7 +306,8 @@ def _expand_sums(expr: sp.Expr) -> sp.Expr:
     rename summation indices canonically."""
     expr = expr.replace(
         lambda e: isinstance(e, sp.Sum),
-        lambda e: sp.Sum(sp.expand(sp.expand_log(e.function, force=False)), *e.limits))
+        lambda e: sp.Sum(sp.expand(sp.expand_log(e.function, force=False)), *e.limits),
+    )
     expr = _pull_constants_out_of_sums(sp.expand(expr))
     return sp.cancel(sp.expand(_rename_summation_indices(expr)))
 
@@ -193,8 +329,10 @@ _CHEAP_STEPS: tuple[tuple[str, Callable], ...] = (
     ("automatic simplification", lambda d: d),
     ("expand", sp.expand),
     ("expand_log(force=False)", lambda d: sp.expand(sp.expand_log(sp.expand(d), force=False))),
-    ("factoring log arguments + expand_log(force=False)",
-     lambda d: sp.expand(sp.expand_log(_factor_log_arguments(d), force=False))),
+    (
+        "factoring log arguments + expand_log(force=False)",
+        lambda d: sp.expand(sp.expand_log(_factor_log_arguments(d), force=False)),
+    ),
     ("logcombine", lambda d: sp.expand(sp.logcombine(d))),
     ("cancel", lambda d: sp.cancel(sp.expand(d))),
     ("powsimp + cancel", lambda d: sp.cancel(sp.powsimp(sp.expand(d)))),
@@ -207,16 +345,18 @@ _SUM_STEPS: tuple[tuple[str, Callable], ...] = (
 )
 _EXPENSIVE_STEPS: tuple[tuple[str, Callable], ...] = (
     ("simplify", _simplified),
-    ("expand_log + simplify",
-     lambda d: _simplified(sp.expand_log(sp.expand(d), force=False))),
+    ("expand_log + simplify", lambda d: _simplified(sp.expand_log(sp.expand(d), force=False))),
 )
 
 
 def _try_steps(difference, steps) -> str | None:
     for name, step in steps:
         try:
-            if _is_zero(step(difference) if not isinstance(difference, sp.MatrixBase)
-                        else difference.applyfunc(step)):
+            if _is_zero(
+                step(difference)
+                if not isinstance(difference, sp.MatrixBase)
+                else difference.applyfunc(step)
+            ):
                 return name
         except (TypeError, ValueError, NotImplementedError, AttributeError, RecursionError):
             continue
@@ -250,14 +390,17 @@ def _probe(lhs, rhs, solved: dict, constraints, rng) -> tuple | None:
         for symbol in constraint.free_symbols:
             constrained[symbol] = max(constrained.get(symbol, 0), len(constraint.free_symbols))
     free = set(constrained).union(*(sp.sympify(e).free_symbols for e in expressions))
-    labels = set().union(*(
-        {b.label for b in sp.sympify(e).atoms(sp.IndexedBase)} for e in expressions))
+    labels = set().union(
+        *({b.label for b in sp.sympify(e).atoms(sp.IndexedBase)} for e in expressions)
+    )
     free = {s for s in free if isinstance(s, sp.Symbol) and s not in labels}
     free = sorted(free - set(solved), key=_natural_key)
     for _ in range(PROBE_POINTS):
         for _attempt in range(50):
             point = {s: _sample(s, rng, constrained.get(s, 0)) for s in free}
-            dependent = {s: sp.sympify(v).evalf(PROBE_DIGITS, subs=point) for s, v in solved.items()}
+            dependent = {
+                s: sp.sympify(v).evalf(PROBE_DIGITS, subs=point) for s, v in solved.items()
+            }
             if all(_admissible(s, v) for s, v in dependent.items()):
                 break
         else:
@@ -271,7 +414,9 @@ def _probe(lhs, rhs, solved: dict, constraints, rng) -> tuple | None:
         left, right = values
         scale = 1 + np.max(np.abs(np.concatenate([left, right])))
         if np.max(np.abs(left - right)) > PROBE_TOLERANCE * scale:
-            shown = [(str(s), _six(point[s])) for s in sorted(point, key=lambda s: _natural_key(str(s)))]
+            shown = [
+                (str(s), _six(point[s])) for s in sorted(point, key=lambda s: _natural_key(str(s)))
+            ]
             return tuple(shown) + (("lhs", _six(left)), ("rhs", _six(right)))
     return None
 
@@ -327,8 +472,9 @@ def _as_comparable(value):
     return sp.sympify(value)
 
 
-def check_identity(lhs, rhs, *, constraints: Sequence = (), assumptions: Mapping | None = None,
-                   seed: int = 0) -> IdentityResult:
+def check_identity(
+    lhs, rhs, *, constraints: Sequence = (), assumptions: Mapping | None = None, seed: int = 0
+) -> IdentityResult:
     r"""Decide whether ``lhs == rhs`` with SymPy: proved, refuted or undecided.
 
     The difference :math:`d = \text{lhs} - \text{rhs}` is put through simplifications in turn,
@@ -364,6 +510,31 @@ def check_identity(lhs, rhs, *, constraints: Sequence = (), assumptions: Mapping
     IdentityResult
         Truthy only if proved; ``.assert_proved()`` raises otherwise.
 
+    Raises
+    ------
+    ValueError
+        If one side is a matrix and the other not (or they have different numbers of entries),
+        or a constraint cannot be solved for one of its variables.
+
+    See Also
+    --------
+    check_numeric : compare a formula with ``lossbook`` on numbers.
+    plain_text : how ``print(result)`` writes the sides.
+
+    Notes
+    -----
+    *Proved* means SymPy reduced the difference to 0 by the named transformations, each sound
+    under the symbols' assumptions. *Refuted* comes with a point where the two sides differ by
+    more than :data:`PROBE_TOLERANCE` at :data:`PROBE_DIGITS` digits. *Undecided* is neither: it
+    is falsy, so ``assert_proved`` fails. With constraints, logarithms are also split *before*
+    substituting the solved constraints (after ``p_n = 1 - p_1 - ...`` the positivity that
+    justifies splitting ``log(p_1 p_n)`` is no longer visible to SymPy).
+
+    References
+    ----------
+    A. Meurer et al., "SymPy: symbolic computing in Python", *PeerJ Computer Science* 3 (2017),
+    e103, doi:10.7717/peerj-cs.103.
+
     Examples
     --------
     >>> from lossbook import symbolic as sym
@@ -376,19 +547,7 @@ def check_identity(lhs, rhs, *, constraints: Sequence = (), assumptions: Mapping
     >>> sym.check_identity(sum(sym.softmax(z)), 1)
     IdentityResult(proved by cancel)
     """
-    replacement = _with_assumptions(assumptions)
-    lhs_, rhs_ = _as_comparable(lhs).xreplace(replacement), _as_comparable(rhs).xreplace(replacement)
-    conditions = tuple(
-        (sp.sympify(c).lhs - sp.sympify(c).rhs) if isinstance(c, sp.Eq) else sp.sympify(c)
-        for c in constraints)
-    conditions = tuple(c.xreplace(replacement) for c in conditions)
-    if isinstance(lhs_, sp.MatrixBase) != isinstance(rhs_, sp.MatrixBase) or (
-            isinstance(lhs_, sp.MatrixBase) and lhs_.shape != rhs_.shape):
-        if isinstance(lhs_, sp.MatrixBase) and isinstance(rhs_, sp.MatrixBase) \
-                and len(lhs_) == len(rhs_):
-            rhs_ = rhs_.reshape(*lhs_.shape)
-        else:
-            raise ValueError("lhs and rhs must both be scalars or both have the same number of entries")
+    lhs_, rhs_, conditions = _prepared(lhs, rhs, constraints, assumptions)
 
     def result(verdict, method, counterexample=()):
         return IdentityResult(lhs, rhs, verdict, method, tuple(counterexample), tuple(constraints))
@@ -396,41 +555,109 @@ def check_identity(lhs, rhs, *, constraints: Sequence = (), assumptions: Mapping
     difference = lhs_ - rhs_
     if isinstance(difference, sp.MatrixBase):
         difference = difference.applyfunc(lambda e: e)
-    has_sums = difference.has(sp.Sum)
     method = _try_steps(difference, _CHEAP_STEPS)
     if method:
         return result("proved", method)
+    solved = _solve_constraints(conditions)
+    method = _prove_on_constraints(difference, solved)
+    if method:
+        return result("proved", method)
+    counterexample = _probe(lhs_, rhs_, solved, conditions, np.random.default_rng(seed))
+    if counterexample:
+        return result("refuted", f"numeric probe at {PROBE_DIGITS} digits", counterexample)
+    on_constraints = difference.subs(solved) if solved else difference
+    method = _try_steps(on_constraints, _EXPENSIVE_STEPS)
+    if method:
+        return result("proved", method + _substitution_note(solved))
+    return result("undecided", _tried(difference.has(sp.Sum)))
 
+
+def _prepared(lhs, rhs, constraints, assumptions) -> tuple:
+    """Both sides (lists become matrices; extra assumptions applied) and the constraints as
+    expressions equal to zero."""
+    replacement = _with_assumptions(assumptions)
+    lhs_ = _as_comparable(lhs).xreplace(replacement)
+    rhs_ = _as_comparable(rhs).xreplace(replacement)
+    conditions = tuple(
+        (
+            (sp.sympify(c).lhs - sp.sympify(c).rhs) if isinstance(c, sp.Eq) else sp.sympify(c)
+        ).xreplace(replacement)
+        for c in constraints
+    )
+    return lhs_, _same_shape(lhs_, rhs_), conditions
+
+
+def _same_shape(lhs, rhs):
+    """``rhs`` reshaped like ``lhs`` when both are matrices with as many entries."""
+    lhs_matrix, rhs_matrix = isinstance(lhs, sp.MatrixBase), isinstance(rhs, sp.MatrixBase)
+    if lhs_matrix == rhs_matrix and (not lhs_matrix or lhs.shape == rhs.shape):
+        return rhs
+    if lhs_matrix and rhs_matrix and len(lhs) == len(rhs):
+        return rhs.reshape(*lhs.shape)
+    raise ValueError("lhs and rhs must both be scalars or both have the same number of entries")
+
+
+def _solve_constraints(conditions) -> dict:
+    """Solve each constraint for its last variable, substituting earlier solutions."""
     solved = {}
     for condition in conditions:
         solution = _solve_constraint(condition.subs(solved))
         if solution is None:
-            raise ValueError(f"cannot solve the constraint {condition} = 0 for one of its variables")
+            raise ValueError(
+                f"cannot solve the constraint {condition} = 0 for one of its variables"
+            )
         symbol, value = solution
         solved = {s: v.subs(symbol, value) for s, v in solved.items()}
         solved[symbol] = value
+    return solved
+
+
+def _substitution_note(solved: dict) -> str:
+    if not solved:
+        return ""
+    names = sorted(solved, key=_natural_key)
+    return f" with {', '.join(f'{s} = {sp.sstr(solved[s])}' for s in names)}"
+
+
+def _prove_on_constraints(difference, solved: dict) -> str | None:
+    """The method that proves ``difference == 0`` on the constraints, or None.
+
+    In turn: the cheap steps after substituting the solved constraints; the same after
+    splitting logarithms *first* (``expand_log`` is sound while every symbol is still known to be
+    positive; after substituting ``p_n = 1 - p_1 - ...`` it can no longer split ``log(p_1 p_n)``,
+    which left e.g. the additivity of entropy on a 2 x 2 table undecided); the ``Sum`` steps.
+    """
+    note = _substitution_note(solved)
     on_constraints = difference.subs(solved) if solved else difference
-    names = [s for s in sorted(solved, key=_natural_key)]
-    suffix = f" with {', '.join(f'{s} = {sp.sstr(solved[s])}' for s in names)}" if solved else ""
     if solved:
         method = _try_steps(on_constraints, _CHEAP_STEPS)
         if method:
-            return result("proved", method + suffix)
-    if has_sums:
+            return method + note
+        split_first = _apply(difference, _split_logs).subs(solved)
+        method = _try_steps(split_first, _CHEAP_STEPS)
+        if method:
+            return f"expand_log(force=False) before substituting, then {method}{note}"
+    if difference.has(sp.Sum):
         method = _try_steps(on_constraints, _SUM_STEPS)
         if method:
-            return result("proved", method + suffix)
+            return method + note
+    return None
 
-    counterexample = _probe(lhs_, rhs_, solved, conditions, np.random.default_rng(seed))
-    if counterexample:
-        return result("refuted", f"numeric probe at {PROBE_DIGITS} digits", counterexample)
-    method = _try_steps(on_constraints, _EXPENSIVE_STEPS)
-    if method:
-        return result("proved", method + suffix)
-    tried = "expand, expand_log, logcombine, cancel, powsimp, exp, " + \
-            ("Sum manipulation, " if has_sums else "") + "simplify; " + \
-            f"no counterexample at {PROBE_POINTS} random points"
-    return result("undecided", tried)
+
+def _split_logs(expr: sp.Expr) -> sp.Expr:
+    return sp.expand(sp.expand_log(sp.expand(expr), force=False))
+
+
+def _apply(expr, step: Callable):
+    return expr.applyfunc(step) if isinstance(expr, sp.MatrixBase) else step(expr)
+
+
+def _tried(has_sums: bool) -> str:
+    return (
+        "expand, expand_log, logcombine, cancel, powsimp, exp, "
+        + ("Sum manipulation, " if has_sums else "")
+        + f"simplify; no counterexample at {PROBE_POINTS} random points"
+    )
 
 
 # =============================================================================================
@@ -442,9 +669,28 @@ _BOUNDS = (1e-15, 1e-12, 1e-9, 1e-6, 1e-3, 1.0)
 def coarse_bound(value: float) -> str:
     """Round a non-negative difference **up** to a coarse bound, for reproducible display.
 
-    Every value below ``1e-15``, zero included, shows as ``"< 1e-15"``: whether a difference is
-    exactly zero or a few ulps depends on the CPU's vector paths, so the two are not told apart.
+    Parameters
+    ----------
+    value : float
+        A non-negative difference (or nan).
 
+    Returns
+    -------
+    str
+        ``"< 1e-15"``, ``"< 1e-12"``, ``"< 1e-09"`` ... ``"< 1"``, ``">= 1"`` or ``"nan"``.
+
+    See Also
+    --------
+    check_numeric : displays its differences this way.
+
+    Notes
+    -----
+    Every value below ``1e-15``, zero included, shows as ``"< 1e-15"``: whether a difference is
+    exactly zero or a few ulps depends on the CPU's vector paths, so the two are not told apart,
+    and a notebook's stored output is the same on every machine.
+
+    Examples
+    --------
     >>> coarse_bound(0.0), coarse_bound(3e-16), coarse_bound(2e-13), coarse_bound(0.5)
     ('< 1e-15', '< 1e-15', '< 1e-12', '< 1')
     >>> coarse_bound(7.0), coarse_bound(float("nan"))
@@ -460,7 +706,26 @@ def coarse_bound(value: float) -> str:
 
 @dataclass(frozen=True)
 class NumericRow:
-    """One case of a :class:`NumericCheck`: the largest absolute and relative differences."""
+    """One case of a :class:`NumericCheck`: the largest absolute and relative differences.
+
+    Attributes
+    ----------
+    case : str
+        The case's name.
+    max_abs, max_rel : float
+        The largest absolute and relative differences (exact, not rounded).
+    passed : bool
+        Whether every entry agreed within the tolerances.
+
+    See Also
+    --------
+    check_numeric
+
+    Examples
+    --------
+    >>> NumericRow("small", 0.0, 0.0, True).passed
+    True
+    """
 
     case: str
     max_abs: float
@@ -472,8 +737,30 @@ class NumericRow:
 class NumericCheck:
     """The table returned by :func:`check_numeric`: one :class:`NumericRow` per case.
 
-    Displays (text and HTML) with differences rounded up by :func:`coarse_bound`; the exact
-    values stay available in ``rows`` for further assertions.
+    Attributes
+    ----------
+    rows : tuple of NumericRow
+        One per case, with the exact differences for further assertions.
+    rtol, atol : float
+        The tolerances used.
+
+    See Also
+    --------
+    check_numeric, coarse_bound
+
+    Notes
+    -----
+    Displays (text and HTML) with the differences rounded up by :func:`coarse_bound`, so the
+    output does not depend on the CPU. ``bool(check)`` is True when every case passed.
+
+    Examples
+    --------
+    >>> check = NumericCheck((NumericRow("a", 0.0, 0.0, True),), 1e-10, 1e-12)
+    >>> bool(check)
+    True
+    >>> check
+    case  max |Δ|  max rel Δ  pass
+    a     < 1e-15  < 1e-15    yes
     """
 
     rows: tuple
@@ -484,8 +771,15 @@ class NumericCheck:
         return all(row.passed for row in self.rows)
 
     def _cells(self) -> list[tuple[str, str, str, str]]:
-        return [(row.case, coarse_bound(row.max_abs), coarse_bound(row.max_rel),
-                 "yes" if row.passed else "NO") for row in self.rows]
+        return [
+            (
+                row.case,
+                coarse_bound(row.max_abs),
+                coarse_bound(row.max_rel),
+                "yes" if row.passed else "NO",
+            )
+            for row in self.rows
+        ]
 
     def __repr__(self) -> str:
         header = ("case", "max |Δ|", "max rel Δ", "pass")
@@ -496,10 +790,14 @@ class NumericCheck:
 
     def _repr_html_(self) -> str:
         head = "".join(f"<th>{h}</th>" for h in ("case", "max |Δ|", "max rel Δ", "pass"))
-        body = "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in cells) + "</tr>"
-                       for cells in self._cells())
-        return (f'<table class="lossbook-numeric"><thead><tr>{head}</tr></thead>'
-                f"<tbody>{body}</tbody></table>")
+        body = "".join(
+            "<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in cells) + "</tr>"
+            for cells in self._cells()
+        )
+        return (
+            f'<table class="lossbook-numeric"><thead><tr>{head}</tr></thead>'
+            f"<tbody>{body}</tbody></table>"
+        )
 
 
 def _differences(got: np.ndarray, want: np.ndarray, rtol: float, atol: float):
@@ -516,8 +814,14 @@ def _differences(got: np.ndarray, want: np.ndarray, rtol: float, atol: float):
     return float(np.max(delta, initial=0.0)), float(np.max(rel, initial=0.0)), bool(np.all(ok))
 
 
-def check_numeric(expr, variables, reference: Callable, cases: Mapping[str, tuple],
-                  rtol: float = 1e-10, atol: float = 1e-12) -> NumericCheck:
+def check_numeric(
+    expr,
+    variables,
+    reference: Callable,
+    cases: Mapping[str, tuple],
+    rtol: float = 1e-10,
+    atol: float = 1e-12,
+) -> NumericCheck:
     r"""Compare a SymPy formula, lambdified, with a numeric ``reference`` on named cases.
 
     ``sp.lambdify(variables, expr, modules=["numpy"])`` and ``reference`` are both called with
@@ -536,7 +840,10 @@ def check_numeric(expr, variables, reference: Callable, cases: Mapping[str, tupl
     cases : mapping from str to tuple
         Case name → positional arguments. A result of the same size as the reference but
         another shape (a column ``Matrix``) is reshaped to the reference's shape.
-    rtol, atol : float
+    rtol : float, default 1e-10
+        Relative tolerance.
+    atol : float, default 1e-12
+        Absolute tolerance.
 
     Returns
     -------
@@ -548,6 +855,18 @@ def check_numeric(expr, variables, reference: Callable, cases: Mapping[str, tupl
     ------
     AssertionError
         Naming the cases where the two disagree.
+    TypeError
+        If a case's arguments are not a tuple.
+
+    See Also
+    --------
+    check_identity : the symbolic half of the derive → verify bridge.
+    random_cases, edge_logits, edge_simplex : seeded, named cases.
+
+    Notes
+    -----
+    SymPy's expression is evaluated in float64 by NumPy, like the reference; the check is about
+    agreement of formulas, not about accuracy (for that, compare with mpmath, as the tests do).
 
     Examples
     --------
@@ -564,7 +883,9 @@ def check_numeric(expr, variables, reference: Callable, cases: Mapping[str, tupl
     rows, failures = [], []
     for name, arguments in cases.items():
         if not isinstance(arguments, tuple):
-            raise TypeError(f"case {name!r}: arguments must be a tuple, got {type(arguments).__name__}")
+            raise TypeError(
+                f"case {name!r}: arguments must be a tuple, got {type(arguments).__name__}"
+            )
         with np.errstate(all="ignore"):
             got = np.asarray(function(*arguments), dtype=np.float64)
             want = np.asarray(reference(*arguments), dtype=np.float64)
@@ -576,8 +897,10 @@ def check_numeric(expr, variables, reference: Callable, cases: Mapping[str, tupl
         if not passed:
             failures.append(f"{name!r} (max |Δ| = {max_abs:.3g}, max rel Δ = {max_rel:.3g})")
     if failures:
-        raise AssertionError(f"formula and reference disagree (rtol={rtol:g}, atol={atol:g}) on "
-                             + "; ".join(failures))
+        raise AssertionError(
+            f"formula and reference disagree (rtol={rtol:g}, atol={atol:g}) on "
+            + "; ".join(failures)
+        )
     return NumericCheck(tuple(rows), rtol, atol)
 
 
@@ -587,6 +910,25 @@ def check_numeric(expr, variables, reference: Callable, cases: Mapping[str, tupl
 def random_logits(rng: np.random.Generator, shape, scale: float = 3.0) -> np.ndarray:
     """Normal logits of the given shape with standard deviation ``scale``.
 
+    Parameters
+    ----------
+    rng : numpy.random.Generator
+        The seeded generator.
+    shape : int or tuple of int
+        The shape.
+    scale : float, default 3.0
+        The standard deviation.
+
+    Returns
+    -------
+    numpy.ndarray
+
+    See Also
+    --------
+    edge_logits, random_cases
+
+    Examples
+    --------
     >>> random_logits(np.random.default_rng(0), 3).shape
     (3,)
     """
@@ -596,8 +938,28 @@ def random_logits(rng: np.random.Generator, shape, scale: float = 3.0) -> np.nda
 def random_simplex(rng: np.random.Generator, n: int, size=None, alpha: float = 1.0) -> np.ndarray:
     """Points of the probability simplex: ``Dirichlet(alpha, ..., alpha)`` samples.
 
-    ``size=None`` gives one vector of length ``n``; otherwise shape ``(*size, n)``.
+    Parameters
+    ----------
+    rng : numpy.random.Generator
+        The seeded generator.
+    n : int
+        The number of outcomes.
+    size : int or tuple of int, optional
+        ``None`` (default) gives one vector of length ``n``; otherwise shape ``(*size, n)``.
+    alpha : float, default 1.0
+        The Dirichlet concentration: 1 is uniform on the simplex, small values give spiky
+        vectors.
 
+    Returns
+    -------
+    numpy.ndarray
+
+    See Also
+    --------
+    edge_simplex, random_cases
+
+    Examples
+    --------
     >>> p = random_simplex(np.random.default_rng(0), 4)
     >>> p.shape, bool(abs(p.sum() - 1) < 1e-12), bool((p > 0).all())
     ((4,), True, True)
@@ -605,10 +967,32 @@ def random_simplex(rng: np.random.Generator, n: int, size=None, alpha: float = 1
     return rng.dirichlet(np.full(n, alpha), size=size)
 
 
-def random_cases(rng: np.random.Generator, make: Callable, count: int = 3,
-                 name: str = "random") -> dict:
-    """``count`` named cases ``{"random 1": make(rng), ...}``; ``make`` returns the argument tuple.
+def random_cases(
+    rng: np.random.Generator, make: Callable, count: int = 3, name: str = "random"
+) -> dict:
+    """``count`` named cases ``{"random 1": make(rng), ...}`` for :func:`check_numeric`.
 
+    Parameters
+    ----------
+    rng : numpy.random.Generator
+        The seeded generator, passed to ``make``.
+    make : callable
+        ``make(rng)`` returns the arguments of one case (a tuple, or one argument).
+    count : int, default 3
+        The number of cases.
+    name : str, default "random"
+        The cases' name, numbered from 1.
+
+    Returns
+    -------
+    dict of str to tuple
+
+    See Also
+    --------
+    check_numeric
+
+    Examples
+    --------
     >>> rng = np.random.default_rng(0)
     >>> cases = random_cases(rng, lambda r: (random_simplex(r, 3), random_simplex(r, 3)))
     >>> list(cases)
@@ -624,10 +1008,24 @@ def random_cases(rng: np.random.Generator, make: Callable, count: int = 3,
 def edge_logits(n: int) -> dict[str, np.ndarray]:
     """Named logit vectors of length ``n`` where naive formulas break.
 
-    ``"equal"`` (all zero), ``"one dominant"`` (one logit 30 above the rest), ``"large"``
-    (around +500: ``exp`` near overflow), ``"very negative"`` (around -500: underflow),
-    ``"wide range"`` (from -50 to 50).
+    Parameters
+    ----------
+    n : int
+        The length.
 
+    Returns
+    -------
+    dict of str to numpy.ndarray
+        ``"equal"`` (all zero), ``"one dominant"`` (one logit 30 above the rest), ``"large"``
+        (around +500: ``exp`` near overflow), ``"very negative"`` (around -500: underflow),
+        ``"wide range"`` (from -50 to 50).
+
+    See Also
+    --------
+    random_logits, edge_simplex
+
+    Examples
+    --------
     >>> sorted(edge_logits(3))
     ['equal', 'large', 'one dominant', 'very negative', 'wide range']
     """
@@ -644,9 +1042,28 @@ def edge_logits(n: int) -> dict[str, np.ndarray]:
 def edge_simplex(n: int) -> dict[str, np.ndarray]:
     """Named strictly positive probability vectors of length ``n`` (``n >= 2``).
 
-    ``"uniform"``, ``"near one-hot"`` (mass ``1e-9`` spread over the other entries),
-    ``"tiny entry"`` (one entry ``1e-300``, the rest equal).
+    Parameters
+    ----------
+    n : int
+        The length, at least 2.
 
+    Returns
+    -------
+    dict of str to numpy.ndarray
+        ``"uniform"``, ``"near one-hot"`` (mass ``1e-9`` spread over the other entries),
+        ``"tiny entry"`` (one entry ``1e-300``, the rest equal).
+
+    Raises
+    ------
+    ValueError
+        If ``n < 2``.
+
+    See Also
+    --------
+    random_simplex, edge_logits
+
+    Examples
+    --------
     >>> {k: round(float(v.sum()), 12) for k, v in edge_simplex(3).items()}
     {'uniform': 1.0, 'near one-hot': 1.0, 'tiny entry': 1.0}
     """
