@@ -87,6 +87,7 @@ from ._regression import (
 )
 
 __all__ = [
+    "BCE_GRAD_EPSILON",
     "cross_entropy_grad",
     "nll_loss_grad",
     "binary_cross_entropy_grad",
