@@ -37,7 +37,7 @@ SEED = 20261130
 # ---------------------------------------------------------------------------------------------
 # exact references (mpmath) and the error measure
 # ---------------------------------------------------------------------------------------------
-def _mp(values) -> list:
+def as_mpf(values) -> list:
     return [mpmath.mpf(float(v)) for v in np.asarray(values, dtype=np.float64).ravel()]
 
 
@@ -47,12 +47,12 @@ def _xlogy(x, y):
 
 def exact_entropy(p) -> mpmath.mpf:
     with mpmath.workdps(DPS):
-        return -mpmath.fsum(_xlogy(x, x) for x in _mp(p))
+        return -mpmath.fsum(_xlogy(x, x) for x in as_mpf(p))
 
 
 def exact_cross_entropy(p, q) -> mpmath.mpf:
     with mpmath.workdps(DPS):
-        pairs = [(a, b) for a, b in zip(_mp(p), _mp(q)) if a > 0]
+        pairs = [(a, b) for a, b in zip(as_mpf(p), as_mpf(q)) if a > 0]
         if any(b == 0 for _, b in pairs):
             return mpmath.inf
         return -mpmath.fsum(a * mpmath.log(b) for a, b in pairs)
@@ -66,7 +66,7 @@ def _clamped(value: mpmath.mpf) -> mpmath.mpf:
 
 def exact_kl(p, q) -> mpmath.mpf:
     with mpmath.workdps(DPS):
-        pairs = [(a, b) for a, b in zip(_mp(p), _mp(q)) if a > 0]
+        pairs = [(a, b) for a, b in zip(as_mpf(p), as_mpf(q)) if a > 0]
         if any(b == 0 for _, b in pairs):
             return mpmath.inf
         return _clamped(mpmath.fsum(a * mpmath.log(a / b) for a, b in pairs))
@@ -75,7 +75,7 @@ def exact_kl(p, q) -> mpmath.mpf:
 def exact_js(p, q) -> mpmath.mpf:
     with mpmath.workdps(DPS):
         total = mpmath.mpf(0)
-        for a, b in zip(_mp(p), _mp(q)):
+        for a, b in zip(as_mpf(p), as_mpf(q)):
             m = (a + b) / 2
             if a > 0:
                 total += a * mpmath.log(a / m) / 2
@@ -85,7 +85,7 @@ def exact_js(p, q) -> mpmath.mpf:
 
 
 def _marginals(table):
-    rows = [_mp(row) for row in np.asarray(table)]
+    rows = [as_mpf(row) for row in np.asarray(table)]
     px = [mpmath.fsum(row) for row in rows]
     py = [mpmath.fsum(column) for column in zip(*rows)]
     return rows, px, py
@@ -140,19 +140,19 @@ class Case:
     args: tuple
 
 
-def _normalised(weights) -> np.ndarray:
+def normalised(weights) -> np.ndarray:
     p = np.array(weights, dtype=np.float64)
     p = p / math.fsum(p.ravel())
     p.flat[np.argmax(p)] += 1.0 - math.fsum(p.ravel())  # sum as close to 1 as float64 allows
     return p
 
 
-def _near(q, delta, rng) -> np.ndarray:
+def near(q, delta, rng) -> np.ndarray:
     """``q (1 + delta u)`` with a zero-mean direction ``u`` of unit max norm, renormalised."""
     u = rng.normal(size=q.size)
     u -= np.dot(u, q)
     u /= np.max(np.abs(u))
-    return _normalised(q * (1 + delta * u))
+    return normalised(q * (1 + delta * u))
 
 
 DISTANCES = (0.3, 0.1, 0.03, 1e-2, 1e-3, 1e-6, 1e-9)
@@ -161,47 +161,47 @@ DISTANCES = (0.3, 0.1, 0.03, 1e-2, 1e-3, 1e-6, 1e-9)
 def _distributions(rng) -> list[tuple[str, np.ndarray]]:
     return [
         ("uniform n=7", np.full(7, 1 / 7)),
-        ("dirichlet(1) n=10", _normalised(rng.dirichlet(np.ones(10)))),
-        ("dirichlet(0.1) n=30 (spiky)", _normalised(rng.dirichlet(np.full(30, 0.1)))),
-        ("near-degenerate 1-1e-12", _normalised([1 - 1e-12, 6e-13, 4e-13])),
-        ("tiny entries 1e-300", _normalised([0.5, 0.5 - 2e-300, 1e-300, 1e-300])),
-        ("subnormal entry", _normalised([0.7, 0.3, 5e-320])),
-        ("with zeros", _normalised([0.2, 0.0, 0.5, 0.3, 0.0])),
-        ("dirichlet(1) n=200", _normalised(rng.dirichlet(np.ones(200)))),
+        ("dirichlet(1) n=10", normalised(rng.dirichlet(np.ones(10)))),
+        ("dirichlet(0.1) n=30 (spiky)", normalised(rng.dirichlet(np.full(30, 0.1)))),
+        ("near-degenerate 1-1e-12", normalised([1 - 1e-12, 6e-13, 4e-13])),
+        ("tiny entries 1e-300", normalised([0.5, 0.5 - 2e-300, 1e-300, 1e-300])),
+        ("subnormal entry", normalised([0.7, 0.3, 5e-320])),
+        ("with zeros", normalised([0.2, 0.0, 0.5, 0.3, 0.0])),
+        ("dirichlet(1) n=200", normalised(rng.dirichlet(np.ones(200)))),
     ]
 
 
 def _pairs(rng) -> list[tuple[str, np.ndarray, np.ndarray]]:
     pairs = []
     for n in (3, 12):
-        q = _normalised(rng.dirichlet(np.ones(n)))
+        q = normalised(rng.dirichlet(np.ones(n)))
         for delta in DISTANCES:
-            pairs.append((f"near-equal n={n} delta={delta:g}", _near(q, delta, rng), q))
-    base = _normalised(np.ones(6))
+            pairs.append((f"near-equal n={n} delta={delta:g}", near(q, delta, rng), q))
+    base = normalised(np.ones(6))
     for ratio in (1 / 3, 0.34, 2.9, 3.0, 3.1):  # either side of the series' radius
         p = base.copy()
         p[0] = base[0] * ratio
         p[1:] *= (1 - p[0]) / (1 - base[0])
-        pairs.append((f"ratio p/q = {ratio:.3g} in one entry", _normalised(p), base))
+        pairs.append((f"ratio p/q = {ratio:.3g} in one entry", normalised(p), base))
     pairs += [
         (
             "dirichlet(1) n=10",
-            _normalised(rng.dirichlet(np.ones(10))),
-            _normalised(rng.dirichlet(np.ones(10))),
+            normalised(rng.dirichlet(np.ones(10))),
+            normalised(rng.dirichlet(np.ones(10))),
         ),
         (
             "dirichlet(0.1) n=30",
-            _normalised(rng.dirichlet(np.full(30, 0.1))),
-            _normalised(rng.dirichlet(np.full(30, 0.1))),
+            normalised(rng.dirichlet(np.full(30, 0.1))),
+            normalised(rng.dirichlet(np.full(30, 0.1))),
         ),
         (
             "tiny q entries",
-            _normalised([0.5, 0.3, 0.2]),
-            _normalised([1 - 2e-300, 1e-300, 1e-300]),
+            normalised([0.5, 0.3, 0.2]),
+            normalised([1 - 2e-300, 1e-300, 1e-300]),
         ),
-        ("subnormal q entry", _normalised([0.5, 0.5]), _normalised([1.0, 5e-320])),
-        ("zeros in p", _normalised([0.5, 0.0, 0.5]), _normalised([0.2, 0.3, 0.5])),
-        ("disjoint supports", _normalised([1.0, 0.0]), _normalised([0.0, 1.0])),
+        ("subnormal q entry", normalised([0.5, 0.5]), normalised([1.0, 5e-320])),
+        ("zeros in p", normalised([0.5, 0.0, 0.5]), normalised([0.2, 0.3, 0.5])),
+        ("disjoint supports", normalised([1.0, 0.0]), normalised([0.0, 1.0])),
     ]
     return pairs
 
@@ -209,25 +209,25 @@ def _pairs(rng) -> list[tuple[str, np.ndarray, np.ndarray]]:
 def _tables(rng) -> list[tuple[str, np.ndarray]]:
     tables = []
     px, py = (
-        _normalised(rng.dirichlet(np.ones(4))),
-        _normalised(rng.dirichlet(np.ones(5))),
+        normalised(rng.dirichlet(np.ones(4))),
+        normalised(rng.dirichlet(np.ones(5))),
     )
     independent = np.outer(px, py)
     for delta in DISTANCES:
-        table = _near(independent.ravel(), delta, rng).reshape(independent.shape)
+        table = near(independent.ravel(), delta, rng).reshape(independent.shape)
         tables.append((f"near-independent 4x5 delta={delta:g}", table))
     deterministic = np.zeros((3, 3))
     deterministic[[0, 1, 2], [2, 0, 1]] = [0.2, 0.3, 0.5]
     tables += [
-        ("dirichlet(1) 6x4", _normalised(rng.dirichlet(np.ones(24))).reshape(6, 4)),
+        ("dirichlet(1) 6x4", normalised(rng.dirichlet(np.ones(24))).reshape(6, 4)),
         (
             "dirichlet(0.1) 8x8",
-            _normalised(rng.dirichlet(np.full(64, 0.1))).reshape(8, 8),
+            normalised(rng.dirichlet(np.full(64, 0.1))).reshape(8, 8),
         ),
         ("Y = f(X)", deterministic),
-        ("nearly Y = f(X): 1e-9 off", _normalised(deterministic + 1e-9 * np.eye(3))),
-        ("a zero row", _normalised([[0.1, 0.4], [0.0, 0.0], [0.3, 0.2]])),
-        ("one row", _normalised([[0.25, 0.5, 0.25]])),
+        ("nearly Y = f(X): 1e-9 off", normalised(deterministic + 1e-9 * np.eye(3))),
+        ("a zero row", normalised([[0.1, 0.4], [0.0, 0.0], [0.3, 0.2]])),
+        ("one row", normalised([[0.25, 0.5, 0.25]])),
     ]
     return tables
 
@@ -417,6 +417,17 @@ def scale_calls(info, p, q, table) -> dict[str, tuple]:
             table.nbytes,
         ),
     }
+    lengths = np.ceil(-np.log2(p.astype(np.float64)) - 1e-9).astype(np.int64)
+    calls["shannon_code_lengths"] = (
+        lambda: info.shannon_code_lengths(p),
+        lambda: np.ceil(-np.log2(p)).astype(np.int64),
+        p.nbytes,
+    )
+    calls["expected_code_length"] = (
+        lambda: info.expected_code_length(p, lengths),
+        lambda: np.sum(p * lengths),
+        p.nbytes + lengths.nbytes,
+    )
     return {name: call for name, call in calls.items() if hasattr(info, name)}
 
 

@@ -1126,9 +1126,14 @@ def shannon_code_lengths(p: ArrayLike, axis: int = -1) -> np.ndarray:
     array([1, 2, 3, 5])
     """
     probabilities, axis = _distributions(p, axis)
-    if np.any(probabilities == 0):
+    if probabilities.size and np.min(probabilities) == 0:
         raise ValueError("p has zero entries: an outcome that never occurs needs no codeword")
-    return np.ceil(-np.log2(probabilities) - 1e-9).astype(np.int64)
+    flat = probabilities.reshape(-1)
+    lengths = np.empty(flat.shape, dtype=np.int64)
+    for start in range(0, flat.size, CHUNK_ELEMENTS):  # chunks: bounded temporaries
+        block = flat[start : start + CHUNK_ELEMENTS].astype(np.float64)
+        lengths[start : start + CHUNK_ELEMENTS] = np.ceil(-np.log2(block) - 1e-9)
+    return lengths.reshape(probabilities.shape)
 
 
 def expected_code_length(p: ArrayLike, lengths: ArrayLike, axis: int = -1) -> np.ndarray:

@@ -91,7 +91,7 @@ def test_near_equal_kl_at_the_distance_the_issue_measured():
     rng = np.random.default_rng(7)
     for _ in range(20):
         q = rng.dirichlet(np.ones(8))
-        p = B._near(q, 0.15, rng)
+        p = B.near(q, 0.15, rng)
         assert B.ulps(info.kl_divergence(p, q), B.exact_kl(p, q)) <= ULP_BOUND
         assert B.ulps(info.js_divergence(p, q), B.exact_js(p, q)) <= ULP_BOUND
 
@@ -113,10 +113,10 @@ def test_mutual_information_limit_for_tables_not_summing_to_one_is_as_documented
     for _ in range(200):
         px, py = rng.dirichlet(np.ones(2)), rng.dirichlet(np.ones(2))
         delta = 10 ** rng.uniform(-9, -3)
-        table = B._near(np.outer(px, py).ravel(), delta, rng).reshape(2, 2)
+        table = B.near(np.outer(px, py).ravel(), delta, rng).reshape(2, 2)
         exact = B.exact_mutual_information(table)
         with B.mpmath.workdps(B.DPS):
-            total = B.mpmath.fsum(B._mp(table))
+            total = B.mpmath.fsum(B.as_mpf(table))
             shift = abs(total * (1 - total))
             allowance = 2 * float((exact + shift) / exact) if exact > 0 else 0.0
         assert B.ulps(info.mutual_information(table), exact) <= ULP_BOUND + allowance

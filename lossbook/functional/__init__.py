@@ -58,12 +58,13 @@ References
 A. Paszke et al., "PyTorch: an imperative style, high-performance deep learning library",
 *NeurIPS* (2019); the documentation of ``torch.nn.functional``.
 """
+
 from __future__ import annotations
 
 from .._validation import DimensionOutOfRangeError, TargetOutOfBoundsError
 from ._activations import log_softmax, logsigmoid, logsumexp, one_hot, sigmoid, softmax, softplus
 from ._classification import (
-    BCE_LOG_CLAMP,
+    BCE_LOG_CLAMP,  # noqa: F401  (a documented constant, outside __all__ for the API page)
     binary_cross_entropy,
     binary_cross_entropy_with_logits,
     cross_entropy,
@@ -71,7 +72,11 @@ from ._classification import (
     nll_loss,
 )
 from ._contrastive import info_nce, margin_ranking_loss, pairwise_distance, triplet_margin_loss
-from ._embedding import COSINE_EMBEDDING_EPS, cosine_embedding_loss, cosine_similarity
+from ._embedding import (  # noqa: F401  (the constant is documented on the API page)
+    COSINE_EMBEDDING_EPS,
+    cosine_embedding_loss,
+    cosine_similarity,
+)
 from ._focal import sigmoid_focal_loss, softmax_focal_loss
 from ._regression import (
     gaussian_nll_loss,
@@ -85,8 +90,6 @@ from ._regression import (
 __all__ = [
     "TargetOutOfBoundsError",
     "DimensionOutOfRangeError",
-    "BCE_LOG_CLAMP",
-    "COSINE_EMBEDDING_EPS",
     "softmax",
     "log_softmax",
     "logsumexp",

@@ -319,87 +319,86 @@ def cross_entropy(
 ) -> np.ndarray:
     r"""Cross-entropy between logits and class indices or class probabilities.
 
-        *Class indices* :math:`y_n` (``target`` integer, the shape of ``input`` without the class
-        dim), with label smoothing :math:`arepsilon`:
+    *Class indices* :math:`y_n` (``target`` integer, the shape of ``input`` without the class
+    dim), with label smoothing :math:`\varepsilon`:
 
-        .. math:: \ell_n = (1-arepsilon)\, w_{y_n}ig(\log	extstyle\sum_c e^{x_{n,c}}
-                  - x_{n,y_n}ig) - rac{arepsilon}{C} \sum_c w_c \log\operatorname{softmax}(x_n)_c,
+    .. math:: \ell_n = (1-\varepsilon)\, w_{y_n}\big(\log\textstyle\sum_c e^{x_{n,c}}
+              - x_{n,y_n}\big) - \frac{\varepsilon}{C} \sum_c w_c \log\operatorname{softmax}(x_n)_c,
 
-        0 for an ignored sample; 'mean' divides the sum by :math:`\sum_{n 	ext{ kept}} w_{y_n}`.
+    0 for an ignored sample; 'mean' divides the sum by :math:`\sum_{n \text{ kept}} w_{y_n}`.
 
-        *Class probabilities* :math:`q_n` (``target`` floating, the shape of ``input``), smoothed to
-        :math:`q \leftarrow (1-arepsilon)q + arepsilon/C`:
+    *Class probabilities* :math:`q_n` (``target`` floating, the shape of ``input``), smoothed to
+    :math:`q \leftarrow (1-\varepsilon)q + \varepsilon/C`:
 
-        .. math:: \ell_n = -\sum_c w_c\, q_{n,c} \log\operatorname{softmax}(x_n)_c,
+    .. math:: \ell_n = -\sum_c w_c\, q_{n,c} \log\operatorname{softmax}(x_n)_c,
 
-        'mean' divides by the number of samples :math:`N d_1 \cdots d_k` (never by weights).
+    'mean' divides by the number of samples :math:`N d_1 \cdots d_k` (never by weights).
 
-        Parameters
-        ----------
-        input : array_like, shape (C), (N, C) or (N, C, d1, ...)
-            Logits; classes on dim 1 (dim 0 for 1-D input).
-        target : array_like
-            Class indices (integers in [0, C) or ``ignore_index``; shape (), (N) or (N, d1, ...)),
-            or class probabilities (floating, the shape of ``input``).
-        weight : array_like, shape (C), optional
-            A weight per class; default all 1.
-        ignore_index : int, default -100
-            Class-index targets equal to it contribute nothing; must be negative for probability
-            targets.
-        reduction : {'mean', 'sum', 'none'}, default 'mean'
-        label_smoothing : float, default 0.0
-            :math:`arepsilon`, a real number in [0, 1].
+    Parameters
+    ----------
+    input : array_like, shape (C), (N, C) or (N, C, d1, ...)
+        Logits; classes on dim 1 (dim 0 for 1-D input).
+    target : array_like
+        Class indices (integers in [0, C) or ``ignore_index``; shape (), (N) or (N, d1, ...)),
+        or class probabilities (floating, the shape of ``input``).
+    weight : array_like, shape (C), optional
+        A weight per class; default all 1.
+    ignore_index : int, default -100
+        Class-index targets equal to it contribute nothing; must be negative for probability
+        targets.
+    reduction : {'mean', 'sum', 'none'}, default 'mean'
+    label_smoothing : float, default 0.0
+        :math:`\varepsilon`, a real number in [0, 1].
 
-        Returns
-        -------
-        np.ndarray
-            0-d for 'mean' and 'sum'; one loss per sample for 'none'; the floating dtype of
-            ``input``.
+    Returns
+    -------
+    np.ndarray
+        0-d for 'mean' and 'sum'; one loss per sample for 'none'; the floating dtype of
+        ``input``.
 
-        Raises
-        ------
-        TypeError
-            Non-numeric arrays; integer probability targets or floating class indices;
-            ``ignore_index`` not an integer; ``label_smoothing`` not a real number.
-        ValueError
-            Ragged lists; shapes that do not fit; an unknown ``reduction``; ``label_smoothing``
-            outside [0, 1] or nan; a class index out of range (:class:`TargetOutOfBoundsError`).
+    Raises
+    ------
+    TypeError
+        Non-numeric arrays; integer probability targets or floating class indices;
+        ``ignore_index`` not an integer; ``label_smoothing`` not a real number.
+    ValueError
+        Ragged lists; shapes that do not fit; an unknown ``reduction``; ``label_smoothing``
+        outside [0, 1] or nan; a class index out of range (:class:`TargetOutOfBoundsError`).
 
-        See Also
-        --------
-        nll_loss, log_softmax, lossbook.gradients.cross_entropy_grad
+    See Also
+    --------
+    nll_loss, log_softmax, lossbook.gradients.cross_entropy_grad
 
-        Notes
-        -----
-        PyTorch: ``torch.nn.functional.cross_entropy(input, target, weight,
-        ignore_index=ignore_index, reduction=reduction, label_smoothing=label_smoothing)``.
+    Notes
+    -----
+    PyTorch: ``torch.nn.functional.cross_entropy(input, target, weight,
+    ignore_index=ignore_index, reduction=reduction, label_smoothing=label_smoothing)``.
 
-        Numerics: :math:`-\log\operatorname{softmax}(x)_y` is evaluated as
-        :math:`\operatorname{log1p}(\sum_{j
-    e k} e^{x_j - m}) - (x_y - m)`, non-negative terms, so a
-        tiny loss keeps its relative accuracy (logits ``[40, 0]``, target 0: 4.25e-18, where PyTorch
-        gives 0). float16 is computed in float32. Works in chunks of samples.
+    Numerics: :math:`-\log\operatorname{softmax}(x)_y` is evaluated as
+    :math:`\operatorname{log1p}(\sum_{j \ne k} e^{x_j - m}) - (x_y - m)`, non-negative terms, so a
+    tiny loss keeps its relative accuracy (logits ``[40, 0]``, target 0: 4.25e-18, where PyTorch
+    gives 0). float16 is computed in float32. Works in chunks of samples.
 
-        The two target kinds agree without weights; with weights their 'mean' values differ
-        (PyTorch issue 61309). Deliberate differences: a probability target of 0 where the logit is
-        ``-inf`` contributes 0 (:math:`0 \log 0 = 0`; PyTorch: ``nan``); a negative
-        ``label_smoothing`` raises (PyTorch treats it as 0).
+    The two target kinds agree without weights; with weights their 'mean' values differ
+    (PyTorch issue 61309). Deliberate differences: a probability target of 0 where the logit is
+    ``-inf`` contributes 0 (:math:`0 \log 0 = 0`; PyTorch: ``nan``); a negative
+    ``label_smoothing`` raises (PyTorch treats it as 0).
 
-        References
-        ----------
-        .. [1] C. E. Shannon, "A mathematical theory of communication", *Bell Syst. Tech. J.* 27
-           (1948). https://doi.org/10.1002/j.1538-7305.1948.tb01338.x
-        .. [2] C. Szegedy, V. Vanhoucke, S. Ioffe, J. Shlens and Z. Wojna, "Rethinking the Inception
-           architecture for computer vision", *CVPR* (2016). https://doi.org/10.1109/CVPR.2016.308
+    References
+    ----------
+    .. [1] C. E. Shannon, "A mathematical theory of communication", *Bell Syst. Tech. J.* 27
+       (1948). https://doi.org/10.1002/j.1538-7305.1948.tb01338.x
+    .. [2] C. Szegedy, V. Vanhoucke, S. Ioffe, J. Shlens and Z. Wojna, "Rethinking the Inception
+       architecture for computer vision", *CVPR* (2016). https://doi.org/10.1109/CVPR.2016.308
 
-        Examples
-        --------
-        >>> cross_entropy(np.array([[2.0, 0.0, -1.0]]), np.array([0]))
-        array(0.16984602)
-        >>> cross_entropy(np.array([40.0, 0.0]), np.array(0))   # PyTorch rounds this to 0
-        array(4.24835426e-18)
-        >>> cross_entropy(np.array([-np.inf, 0.0]), np.array([0.0, 1.0]))   # PyTorch: nan
-        array(0.)
+    Examples
+    --------
+    >>> cross_entropy(np.array([[2.0, 0.0, -1.0]]), np.array([0]))
+    array(0.16984602)
+    >>> cross_entropy(np.array([40.0, 0.0]), np.array(0))   # PyTorch rounds this to 0
+    array(4.24835426e-18)
+    >>> cross_entropy(np.array([-np.inf, 0.0]), np.array([0.0, 1.0]))   # PyTorch: nan
+    array(0.)
     """
     check_reduction(reduction)
     ignore_index = check_int(ignore_index, "ignore_index")
@@ -456,7 +455,7 @@ def binary_cross_entropy(
 ) -> np.ndarray:
     r"""Binary cross-entropy of probabilities ``input`` against targets in [0, 1].
 
-    .. math:: \ell = -w\,ig[\,y \max(\log p, -100) + (1-y)\max(\log(1-p), -100)\,ig]
+    .. math:: \ell = -w\,\big[\,y \max(\log p, -100) + (1-y)\max(\log(1-p), -100)\,\big]
 
     elementwise: each log is clamped at -100 as PyTorch does, so a term is at most 100.
 
@@ -541,7 +540,7 @@ def binary_cross_entropy_with_logits(
 ) -> np.ndarray:
     r"""Binary cross-entropy of logits.
 
-    .. math:: \ell = -w\,ig[\,p_w\, y \log\sigma(x) + (1-y)\log\sigma(-x)\,ig],
+    .. math:: \ell = -w\,\big[\,p_w\, y \log\sigma(x) + (1-y)\log\sigma(-x)\,\big],
 
     computed without overflow as a sum of non-negative terms (for :math:`y \in [0, 1]`):
     :math:`(1-y)x + c\,L` for :math:`x \ge 0` and :math:`p_w\, y\,|x| + c\,L` for :math:`x < 0`,
@@ -632,7 +631,7 @@ def kl_div(
 ) -> np.ndarray:
     r"""Pointwise KL divergence terms, reduced.
 
-    .. math:: \ell = p\,(\log p - \log q) \quad	ext{or, with log\_target,}\quad
+    .. math:: \ell = p\,(\log p - \log q) \quad\text{or, with log\_target,}\quad
               e^{t}\,(t - \log q),
 
     ``input`` = :math:`\log q` (the model, as log-probabilities), ``target`` = :math:`p` (the

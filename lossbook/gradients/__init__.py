@@ -32,22 +32,23 @@ Conventions
 Formulas (:math:`p = \operatorname{softmax}(x)`, :math:`\sigma` the logistic sigmoid, :math:`s`
 the reduction's scale: 1 for 'sum' and 'none', 1/(what 'mean' divides by) for 'mean'):
 
-=====================================  ====================================================
-loss                                   :math:`\partial L / \partial x` (one sample)
-=====================================  ====================================================
-cross-entropy, class index :math:`y`   :math:`s\, w_y\, (p - e_y)`
-cross-entropy, probabilities :math:`q` :math:`s\, (p \sum_c w_c q_c - w \odot q)`
-NLL                                    :math:`-s\, w_y\, e_y`
-BCE (of probabilities)                 :math:`s\, w\, (p - y) / \max(p(1-p), 10^{-12})`
-BCE with logits                        :math:`s\, w\, [(1-y)\sigma(x) - p_w\, y\, \sigma(-x)]`
-KL divergence                          :math:`-s\, t` (or :math:`-s\, e^{t}` with ``log_target``)
-MSE                                    :math:`2 s\, (x - y)`
-L1                                     :math:`s\, \operatorname{sign}(x - y)` (0 at 0)
-smooth L1 (:math:`\beta > 0`)          :math:`s\, \operatorname{clip}((x - y)/\beta, -1, 1)`
-Huber                                  :math:`s\, \operatorname{clip}(x - y, -\delta, \delta)`
-Gaussian NLL (mean; variance)          :math:`s\, r/v`; :math:`\tfrac{s}{2}(1/v - r^2/v^2)`, :math:`v = \max(\sigma^2, \epsilon)`
-Poisson NLL (log-rate; rate)           :math:`s\,(e^{x} - y)`; :math:`s\,(1 - y/(x + \epsilon))`
-=====================================  ====================================================
+========================================  ====================================================
+loss                                      :math:`\partial L / \partial x` (one sample)
+========================================  ====================================================
+cross-entropy, class index :math:`y`      :math:`s\, w_y\, (p - e_y)`
+cross-entropy, probabilities :math:`q`    :math:`s\, (p \sum_c w_c q_c - w \odot q)`
+NLL                                       :math:`-s\, w_y\, e_y`
+BCE (of probabilities)                    :math:`s\, w\, (p - y) / \max(p(1-p), 10^{-12})`
+BCE with logits                           :math:`s\, w\, [(1-y)\sigma(x) - p_w\, y\, \sigma(-x)]`
+KL divergence                             :math:`-s\, t` (or :math:`-s\, e^{t}` with ``log_target``)
+MSE                                       :math:`2 s\, (x - y)`
+L1                                        :math:`s\, \operatorname{sign}(x - y)` (0 at 0)
+smooth L1 (:math:`\beta > 0`)             :math:`s\, \operatorname{clip}((x - y)/\beta, -1, 1)`
+Huber                                     :math:`s\, \operatorname{clip}(x - y, -\delta, \delta)`
+Gaussian NLL (mean; variance)             :math:`s\, r/v`; :math:`\tfrac{s}{2}(1/v - r^2/v^2)`,
+                                          :math:`v = \max(\sigma^2, \epsilon)`
+Poisson NLL (log-rate; rate)              :math:`s\,(e^{x} - y)`; :math:`s\,(1 - y/(x + \epsilon))`
+========================================  ====================================================
 
 References
 ----------
@@ -57,11 +58,12 @@ I. Goodfellow, Y. Bengio and A. Courville, *Deep Learning*, MIT Press (2016), se
 J. Nocedal and S. J. Wright, *Numerical Optimization*, 2nd ed., Springer (2006), section 8.1
 (finite-difference derivative approximations).
 """
+
 from __future__ import annotations
 
 from .._validation import DimensionOutOfRangeError, TargetOutOfBoundsError
 from ._classification import (
-    BCE_GRAD_EPSILON,
+    BCE_GRAD_EPSILON,  # noqa: F401  (a documented constant, outside __all__ for the API page)
     binary_cross_entropy_grad,
     binary_cross_entropy_with_logits_grad,
     cross_entropy_grad,
@@ -87,7 +89,6 @@ from ._regression import (
 )
 
 __all__ = [
-    "BCE_GRAD_EPSILON",
     "cross_entropy_grad",
     "nll_loss_grad",
     "binary_cross_entropy_grad",

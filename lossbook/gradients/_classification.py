@@ -95,7 +95,7 @@ def cross_entropy_grad(
         wrong type (``ignore_index`` not an int, ``label_smoothing`` not a real number).
     ValueError
         Ragged lists; shapes that do not fit; an unknown ``reduction``; ``label_smoothing``
-        outside [0, 1]; a class index out of range (:class:`TargetOutOfBoundsError`, also an
+        outside [0, 1]; a class index out of range (:class:`~lossbook.functional.TargetOutOfBoundsError`, also an
         :class:`IndexError`).
 
     See Also
@@ -223,7 +223,7 @@ def nll_loss_grad(
         Non-numeric arrays; floating class indices; ``ignore_index`` not an int.
     ValueError
         Ragged lists; shapes that do not fit; an unknown ``reduction``; a class index out of
-        range (:class:`TargetOutOfBoundsError`, also an :class:`IndexError`).
+        range (:class:`~lossbook.functional.TargetOutOfBoundsError`, also an :class:`IndexError`).
 
     See Also
     --------

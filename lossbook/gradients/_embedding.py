@@ -66,7 +66,7 @@ def cosine_similarity_grad(
         Non-numeric arrays; ``dim`` not an integer; ``eps`` not a real number.
     ValueError
         Ragged lists; shapes that do not broadcast; ``dim`` out of range
-        (:class:`DimensionOutOfRangeError`); a negative or non-finite ``eps``.
+        (:class:`~lossbook.functional.DimensionOutOfRangeError`); a negative or non-finite ``eps``.
 
     See Also
     --------
