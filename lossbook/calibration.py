@@ -49,10 +49,13 @@ BINNINGS = ("uniform", "quantile")
 
 
 class ReliabilityBins(NamedTuple):
-    """The bins of a reliability diagram (empty bins are dropped)."""
+    """The non-empty bins of a reliability diagram: bin ``b`` holds the confidences in
+    ``(lower[b], upper[b]]`` (the first bin also holds ``lower[0]``)."""
 
-    edges: np.ndarray
-    """Bin edges, shape (number of bins + 1,)."""
+    lower: np.ndarray
+    """Lower edge of each bin."""
+    upper: np.ndarray
+    """Upper edge of each bin."""
     counts: np.ndarray
     """Examples in each bin."""
     confidence: np.ndarray
@@ -307,14 +310,16 @@ def confidence_and_correct(input: ArrayLike, target: ArrayLike) -> tuple[np.ndar
     return np.max(q, axis=1), np.argmax(q, axis=1) == y
 
 
-def _bin_edges(confidence: np.ndarray, n_bins: int, binning: str) -> np.ndarray:
+def _inner_cuts(confidence: np.ndarray, n_bins: int, binning: str) -> np.ndarray:
+    """The upper edges of every bin but the last (increasing, without repeats)."""
     if binning == "uniform":
-        return np.linspace(0.0, 1.0, n_bins + 1)
-    # Equal mass: the last confidence of each of n_bins nearly equal groups of the sorted values.
+        return np.linspace(0.0, 1.0, n_bins + 1)[1:-1]
+    # Equal mass: the last confidence of each of n_bins nearly equal groups of the sorted
+    # values; tied confidences share a bin, so a repeated cut merges two groups.
     ordered = np.sort(confidence)
     group_ends = np.cumsum([len(group) for group in np.array_split(ordered, n_bins)])[:-1]
     cuts = ordered[group_ends[(group_ends > 0) & (group_ends < ordered.size)] - 1]
-    return np.unique(np.concatenate([[0.0], cuts, [1.0]]))
+    return np.unique(cuts[cuts < 1.0])
 
 
 def reliability_bins(
@@ -341,8 +346,8 @@ def reliability_bins(
     Returns
     -------
     ReliabilityBins
-        ``edges``, and for each non-empty bin its ``counts``, mean ``confidence`` and
-        ``accuracy``.
+        For each non-empty bin: its ``lower`` and ``upper`` edges, ``counts``, mean
+        ``confidence`` and ``accuracy``.
 
     Raises
     ------
@@ -367,14 +372,17 @@ def reliability_bins(
     n_bins = check_int(n_bins, "n_bins", minimum=1)
     if binning not in BINNINGS:
         raise ValueError(f"binning must be 'uniform' or 'quantile', got {binning!r}")
-    edges = _bin_edges(c, n_bins, binning)
-    index = np.clip(np.searchsorted(edges, c, side="left") - 1, 0, len(edges) - 2)
-    counts = np.bincount(index, minlength=len(edges) - 1)
+    cuts = _inner_cuts(c, n_bins, binning)
+    edges = np.concatenate([[0.0], cuts, [1.0]])
+    index = np.searchsorted(cuts, c, side="left")  # (edge_b, edge_b+1] -> b; 0 -> bin 0
+    counts = np.bincount(index, minlength=len(cuts) + 1)
     kept = counts > 0
     with np.errstate(invalid="ignore", divide="ignore"):
         mean_confidence = np.bincount(index, weights=c, minlength=len(counts)) / counts
         accuracy = np.bincount(index, weights=ok, minlength=len(counts)) / counts
-    return ReliabilityBins(edges, counts[kept], mean_confidence[kept], accuracy[kept])
+    return ReliabilityBins(
+        edges[:-1][kept], edges[1:][kept], counts[kept], mean_confidence[kept], accuracy[kept]
+    )
 
 
 def expected_calibration_error(
@@ -506,7 +514,15 @@ def fit_temperature(
         raise TypeError(f"bounds must be a pair (low, high), got {bounds!r}")
     low = check_real(bounds[0], "bounds[0]", minimum=0.0, strict=True)
     high = check_real(bounds[1], "bounds[1]", minimum=low, strict=True)
-    beta_low, beta_high = 1 / high, 1 / low
+    if np.mean(np.mean(z, axis=1) - z[np.arange(len(y)), y]) >= 0:
+        raise ValueError(
+            "the logits are no better than uniform on these labels (the NLL slope at T = inf is "
+            "not negative): no positive temperature minimises the NLL"
+        )
+    # The logits / T depend on z and T only through z / T: work with z / s, |z / s| <= 1.
+    scale = float(np.max(np.abs(z)))
+    z = z / scale
+    beta_low, beta_high = scale / high, scale / low
     if _nll_derivatives(beta_low, z, y)[0] >= 0:
         raise ValueError(f"the NLL has no minimum for T < {high}: widen bounds")
     if _nll_derivatives(beta_high, z, y)[0] <= 0:
@@ -514,7 +530,7 @@ def fit_temperature(
             f"the NLL keeps decreasing as T falls to {low}: no minimum inside bounds (do the "
             f"logits separate the classes perfectly?)"
         )
-    beta = 1.0
+    beta = scale  # T = 1
     if not beta_low < beta < beta_high:
         beta = 0.5 * (beta_low + beta_high)
     for _ in range(200):
@@ -532,4 +548,4 @@ def fit_temperature(
         )
         if abs(beta - previous) <= 4 * np.spacing(previous):
             break
-    return 1 / beta
+    return scale / beta

@@ -115,7 +115,7 @@ def use_style() -> None:
 
     Notes
     -----
-    The settings are :data:`STYLE`; the colour cycle is the first seven colours of
+    The settings are ``STYLE``; the colour cycle is the first seven colours of
     :data:`PALETTE` (yellow is left out: it is hard to see on white).
 
     References

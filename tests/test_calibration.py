@@ -78,7 +78,8 @@ def test_reliability_bins_and_ece_by_hand():
     confidence = [0.1, 0.3, 0.8, 0.9]
     correct = [False, True, True, True]
     bins = cal.reliability_bins(confidence, correct, n_bins=2)
-    np.testing.assert_array_equal(bins.edges, [0.0, 0.5, 1.0])
+    np.testing.assert_array_equal(bins.lower, [0.0, 0.5])
+    np.testing.assert_array_equal(bins.upper, [0.5, 1.0])
     np.testing.assert_array_equal(bins.counts, [2, 2])
     np.testing.assert_allclose(bins.confidence, [0.2, 0.85])
     np.testing.assert_allclose(bins.accuracy, [0.5, 1.0])
@@ -91,6 +92,20 @@ def test_reliability_bins_and_ece_by_hand():
 def test_bin_boundaries_belong_to_the_lower_bin():
     bins = cal.reliability_bins([0.0, 0.5, 0.5000001, 1.0], [1, 1, 1, 1], n_bins=2)
     np.testing.assert_array_equal(bins.counts, [2, 2])
+
+
+def test_quantile_bins_keep_ties_together_and_a_zero_cut():
+    bins = cal.reliability_bins([0.0, 0.0, 0.2, 0.4], [0, 0, 1, 1], 2, "quantile")
+    np.testing.assert_array_equal(bins.counts, [2, 2])
+    np.testing.assert_array_equal(bins.upper, [0.0, 1.0])
+    tied = cal.reliability_bins([0.5] * 6 + [0.9, 0.95], [1] * 8, 4, "quantile")
+    np.testing.assert_array_equal(tied.counts, [6, 2])  # the six ties share one bin
+
+
+def test_empty_bins_are_dropped_with_their_edges():
+    bins = cal.reliability_bins([0.05, 0.95], [0, 1], n_bins=10)
+    np.testing.assert_allclose(bins.lower, [0.0, 0.9])
+    np.testing.assert_allclose(bins.upper, [0.1, 1.0])
 
 
 def test_quantile_bins_hold_equal_counts():
@@ -158,6 +173,14 @@ def test_temperature_scaling_lowers_the_nll_and_the_ece_of_an_overconfident_mode
     assert after < before / 3
 
 
+def test_fit_temperature_is_scale_free_for_huge_logits():
+    z = np.array([[4.0, 0.0], [4.0, 0.0], [4.0, 0.0], [0.0, 4.0]])
+    y = np.array([0, 0, 1, 1])
+    with np.errstate(over="raise", invalid="raise", divide="raise"):
+        huge = cal.fit_temperature(1e300 * z, y, bounds=(1e290, 1e305))
+    assert huge == pytest.approx(1e300 * cal.fit_temperature(z, y), rel=1e-12)
+
+
 BAD = [
     (lambda: cal.brier_score([[0.5, 0.5]], [0.0]), TypeError, "target"),
     (lambda: cal.brier_score([[0.5, 0.5]], [2]), ValueError, "target"),
@@ -179,6 +202,8 @@ BAD = [
     (lambda: cal.fit_temperature([[np.inf, 0.0]], [0]), ValueError, "input"),
     (lambda: cal.fit_temperature(np.zeros((0, 2)), []), ValueError, "input"),
     (lambda: cal.fit_temperature([[5.0, 0.0], [0.0, 5.0]], [0, 1]), ValueError, "no minimum"),
+    (lambda: cal.fit_temperature([[0.0, 5.0]], [0]), ValueError, "no better than uniform"),
+    (lambda: cal.fit_temperature([[1.0, 1.0]], [0]), ValueError, "no better than uniform"),
 ]
 
 

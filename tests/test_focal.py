@@ -118,6 +118,16 @@ def test_sigmoid_focal_loss_shapes(shape):
         np.testing.assert_allclose(got, expected.numpy(), rtol=1e-12)
 
 
+def test_sigmoid_focal_loss_infinite_logits_match_torchvision():
+    torch = _torch()
+    x = np.array([np.inf, -np.inf, np.inf, -np.inf, np.inf, -np.inf, np.nan])
+    y = np.array([1.0, 1.0, 0.0, 0.0, 0.5, 0.5, 1.0])
+    for alpha, gamma in [(0.25, 2.0), (-1, 0.0), (0.5, 1.5)]:
+        got = F.sigmoid_focal_loss(x, y, alpha, gamma)
+        expected = torchvision_sigmoid_focal_loss(torch.tensor(x), torch.tensor(y), alpha, gamma)
+        np.testing.assert_array_equal(got, expected.numpy())
+
+
 def test_sigmoid_focal_loss_at_gamma_zero_is_bce_with_logits(binary_data):
     x, y = binary_data
     np.testing.assert_allclose(
@@ -219,6 +229,17 @@ def test_softmax_focal_loss_grad_matches_autograd(class_data, gamma, reduction):
     np.testing.assert_allclose(got, tx.grad.numpy(), rtol=1e-8, atol=1e-14)
 
 
+def test_sigmoid_focal_loss_grad_for_logits_beyond_underflow():
+    torch = _torch()
+    x = np.array([800.0, -800.0, 800.0, -800.0, 745.0])
+    y = np.array([1.0, 0.0, 0.0, 1.0, 1.0])
+    tx = torch.tensor(x, requires_grad=True)
+    torchvision_sigmoid_focal_loss(tx, torch.tensor(y)).sum().backward()
+    got = G.sigmoid_focal_loss_grad(x, y)
+    assert np.all(np.isfinite(got))
+    np.testing.assert_allclose(got, tx.grad.numpy(), rtol=1e-12, atol=0)
+
+
 def test_focal_gradients_match_finite_differences():
     rng = np.random.default_rng(11)
     x, y = rng.normal(size=5), np.array([1.0, 0.0, 1.0, 0.3, 0.0])
@@ -265,6 +286,13 @@ STRESS_LOGITS = [
 ]
 
 
+EXTENDED = pytest.mark.skipif(
+    np.finfo(np.longdouble).nmant < 63,
+    reason="the 1-ulp accuracy relies on an 80-bit np.longdouble (see the docstring)",
+)
+
+
+@EXTENDED
 @pytest.mark.parametrize("gamma", [0.0, 0.5, 2.0, 5.0])
 def test_sigmoid_focal_loss_within_4_ulp_of_mpmath(gamma):
     worst = 0.0
@@ -276,6 +304,7 @@ def test_sigmoid_focal_loss_within_4_ulp_of_mpmath(gamma):
     assert worst <= 4, f"worst error {worst:.2f} ulp"
 
 
+@EXTENDED
 @pytest.mark.parametrize("gamma", [0.0, 0.5, 2.0, 5.0])
 def test_softmax_focal_loss_within_4_ulp_of_mpmath(gamma):
     rows = [
@@ -349,6 +378,8 @@ def test_sigmoid_focal_loss_rejects_bad_arrays(inputs, targets, error, name):
         (np.array([0, 3]), {}, IndexError, "out of bounds"),
         (np.array([0, 1, 2]), {}, ValueError, "target"),
         (np.array([0, 1]), dict(alpha=np.ones(2)), ValueError, "alpha"),
+        (np.array([0, 1]), dict(alpha=np.array([1.0, -1.0, 1.0])), ValueError, "alpha"),
+        (np.array([0, 1]), dict(alpha=np.array([1.0, np.nan, 1.0])), ValueError, "alpha"),
         (np.array([0, 1]), dict(gamma="1"), TypeError, "gamma"),
         (np.array([0, 1]), dict(gamma=-0.5), ValueError, "gamma"),
         (np.array([0, 1]), dict(reduction="batchmean"), ValueError, "reduction"),
@@ -358,3 +389,5 @@ def test_sigmoid_focal_loss_rejects_bad_arrays(inputs, targets, error, name):
 def test_softmax_focal_loss_rejects_bad_input(target, options, error, name):
     with pytest.raises(error, match=name):
         F.softmax_focal_loss(np.zeros((2, 3)), target, **options)
+    with pytest.raises(error, match=name):
+        G.softmax_focal_loss_grad(np.zeros((2, 3)), target, **options)

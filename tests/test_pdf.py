@@ -1,4 +1,5 @@
 """The printable PDF: it builds offline, has every chapter, and its maths and pages render."""
+
 from __future__ import annotations
 
 import functools
@@ -30,8 +31,13 @@ def pdf() -> Path:
     require(Path(CHROMIUM).exists(), "Chromium not found: apt-get install chromium")
     for tool in ("pdftoppm", "pdftotext"):
         require(shutil.which(tool) is not None, f"{tool} not found: apt-get install poppler-utils")
-    subprocess.run([sys.executable, str(ROOT / "tools" / "pdf.py"), "--no-execute"], check=True, cwd=ROOT,
-                   capture_output=True, timeout=900)
+    subprocess.run(
+        [sys.executable, str(ROOT / "tools" / "pdf.py"), "--no-execute"],
+        check=True,
+        cwd=ROOT,
+        capture_output=True,
+        timeout=900,
+    )
     path = ROOT / "_build" / "pdf" / "lossbook.pdf"
     assert path.exists() and path.stat().st_size > 100_000
     return path
@@ -40,8 +46,11 @@ def pdf() -> Path:
 def chapter_titles() -> list[str]:
     titles = []
     for path in sorted((ROOT / "book").glob("*.ipynb")):
-        first = next(c for c in nbformat.read(path, as_version=4).cells if c.cell_type == "markdown")
-        titles.append(next(l for l in first.source.splitlines() if l.startswith("# "))[2:].strip())
+        first = next(
+            c for c in nbformat.read(path, as_version=4).cells if c.cell_type == "markdown"
+        )
+        heading = next(line for line in first.source.splitlines() if line.startswith("# "))
+        titles.append(heading[2:].strip())
     return titles
 
 
@@ -52,8 +61,12 @@ def pdf_text(path: Path) -> str:
     ``-raw`` keeps the order in which the text was drawn: a printed table row stays one row
     (the default mode may reorder widely spaced columns).
     """
-    result = subprocess.run(["pdftotext", "-raw", "-enc", "UTF-8", str(path), "-"], check=True,
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        ["pdftotext", "-raw", "-enc", "UTF-8", str(path), "-"],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     return result.stdout
 
 
@@ -132,11 +145,16 @@ def test_pdf_loses_no_line_of_code_or_output(pdf):
     for path in sorted((ROOT / "book").glob("[0-9]*.ipynb")):
         for kind, lines in printed_lines(nbformat.read(path, as_version=4)).items():
             counts[kind] = counts.get(kind, 0) + len(lines)
-            missing += [f"{path.stem} ({kind}): {line.strip()}" for line in lines
-                        if squeeze(line) not in text]
+            missing += [
+                f"{path.stem} ({kind}): {line.strip()}"
+                for line in lines
+                if squeeze(line) not in text
+            ]
     assert counts["code"] > 1000, counts  # the chapters were read
-    assert not missing, f"{len(missing)} of {sum(counts.values())} lines {counts} not whole in " \
+    assert not missing, (
+        f"{len(missing)} of {sum(counts.values())} lines {counts} not whole in "
         "the PDF:\n" + "\n".join(sorted(missing, key=len, reverse=True)[:25])
+    )
 
 
 def test_pdf_maths_is_typeset(pdf):
@@ -145,19 +163,27 @@ def test_pdf_maths_is_typeset(pdf):
     assert "logsumexp" in text.replace(" ", "")
     assert "Σ" in text or "∑" in text
     # Raw TeX may be printed only where a code cell or an output holds it (r"\sum" in SymPy code).
-    printed = "".join(squeeze(line) for path in sorted((ROOT / "book").glob("[0-9]*.ipynb"))
-                      for lines in printed_lines(nbformat.read(path, as_version=4)).values()
-                      for line in lines)
-    raw = [line for line in text.splitlines() if ("\\sum" in line or "$$" in line)
-           and squeeze(line) not in printed]
+    printed = "".join(
+        squeeze(line)
+        for path in sorted((ROOT / "book").glob("[0-9]*.ipynb"))
+        for lines in printed_lines(nbformat.read(path, as_version=4)).values()
+        for line in lines
+    )
+    raw = [
+        line
+        for line in text.splitlines()
+        if ("\\sum" in line or "$$" in line) and squeeze(line) not in printed
+    ]
     assert not raw, f"raw TeX in the PDF, MathJax did not run: {raw[:5]}"
 
 
 def test_a_page_renders_non_blank(pdf, tmp_path):
     from PIL import Image
 
-    subprocess.run(["pdftoppm", "-png", "-r", "50", "-f", "3", "-l", "3", str(pdf), str(tmp_path / "page")],
-                   check=True)
+    subprocess.run(
+        ["pdftoppm", "-png", "-r", "50", "-f", "3", "-l", "3", str(pdf), str(tmp_path / "page")],
+        check=True,
+    )
     image = Image.open(next(tmp_path.glob("page*.png"))).convert("L")
     dark = sum(1 for value in image.tobytes() if value < 128)
     assert dark > 0.005 * image.width * image.height, "page 3 looks blank"

@@ -7,6 +7,7 @@ The build does not re-execute the notebooks (``execute_notebooks: off`` for this
 nbval re-executes every notebook and checks its stored outputs in the same test run, and
 test_notebook_hygiene.py checks that no stored output is an error. ``make book`` executes them.
 """
+
 from __future__ import annotations
 
 import functools
@@ -54,16 +55,32 @@ def build_site(config_overrides: dict, output: Path) -> subprocess.CompletedProc
     config_path.write_text(yaml.safe_dump(config, sort_keys=False))
     jupyter_book = Path(sys.executable).parent / "jupyter-book"
     return subprocess.run(
-        [str(jupyter_book), "build", str(ROOT), "-W", "-n", "--keep-going", "--config", str(config_path),
-         "--path-output", str(output)],
-        capture_output=True, text=True, cwd=ROOT, timeout=900, check=False,
+        [
+            str(jupyter_book),
+            "build",
+            str(ROOT),
+            "-W",
+            "-n",
+            "--keep-going",
+            "--config",
+            str(config_path),
+            "--path-output",
+            str(output),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=900,
+        check=False,
     )
 
 
 @pytest.fixture(scope="module")
 def site() -> Path:
     result = build_site({"execute.execute_notebooks": "off"}, ROOT)
-    assert result.returncode == 0, f"jupyter-book build -W failed:\n{result.stdout[-6000:]}\n{result.stderr[-3000:]}"
+    assert result.returncode == 0, (
+        f"jupyter-book build -W failed:\n{result.stdout[-6000:]}\n{result.stderr[-3000:]}"
+    )
     return HTML
 
 
@@ -73,6 +90,7 @@ def test_book_builds_with_warnings_as_errors(site):
 
 
 # --- offline: the site needs nothing but itself ------------------------------------------------
+
 
 class _Links(HTMLParser):
     def __init__(self):
@@ -106,8 +124,9 @@ def html_files(site: Path) -> list[Path]:
 def test_no_resource_is_loaded_from_another_host(site):
     for page in html_files(site):
         for resource in parse(page).resources:
-            assert not urlparse(resource).netloc and not resource.startswith("//"), \
+            assert not urlparse(resource).netloc and not resource.startswith("//"), (
                 f"{page.relative_to(site)} loads {resource} from the network"
+            )
 
 
 def test_mathjax_is_served_by_the_site(site):
@@ -129,12 +148,17 @@ def test_every_internal_link_and_anchor_resolves(site):
             if not target.exists() and target != (site / PDF_IN_SITE).resolve():
                 broken.append(f"{page.relative_to(site)} → {href} (no file)")
                 continue
-            if url.fragment and target.suffix == ".html" and unquote(url.fragment) not in parse(target).ids:
+            if (
+                url.fragment
+                and target.suffix == ".html"
+                and unquote(url.fragment) not in parse(target).ids
+            ):
                 broken.append(f"{page.relative_to(site)} → {href} (no anchor)")
     assert not broken, "broken links:\n" + "\n".join(broken[:40])
 
 
 # --- in a real browser -------------------------------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def server(site):
@@ -162,8 +186,15 @@ def browser():
     with playwright_sync.sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
         )
         yield browser
         browser.close()
@@ -178,7 +209,9 @@ def open_page(browser, url: str):
     page.on("requestfailed", lambda r: failed.append(r.url))
 
     def route(route_):
-        if urlparse(route_.request.url).hostname == "127.0.0.1" or route_.request.url.startswith("data:"):
+        if urlparse(route_.request.url).hostname == "127.0.0.1" or route_.request.url.startswith(
+            "data:"
+        ):
             route_.continue_()
         else:
             foreign.append(route_.request.url)
@@ -186,7 +219,9 @@ def open_page(browser, url: str):
 
     page.route("**/*", route)
     response = page.goto(url, wait_until="networkidle")
-    assert response is not None and response.status == 200, f"{url}: status {response and response.status}"
+    assert response is not None and response.status == 200, (
+        f"{url}: status {response and response.status}"
+    )
     page.evaluate("() => (window.MathJax && MathJax.startup && MathJax.startup.promise) || null")
     return page, errors, foreign, failed
 
@@ -200,11 +235,13 @@ def test_page_renders_offline_in_chromium(browser, server, name):
         assert not errors, f"console errors: {errors}"
         untypeset = page.evaluate(
             "() => Array.from(document.querySelectorAll('.math')).filter("
-            "e => !e.querySelector('mjx-container')).map(e => e.textContent.slice(0, 60))")
+            "e => !e.querySelector('mjx-container')).map(e => e.textContent.slice(0, 60))"
+        )
         assert not untypeset, f"maths not typeset by MathJax: {untypeset[:5]}"
         images = page.evaluate(
             "() => Array.from(document.querySelectorAll('article img')).map("
-            "i => ({src: i.getAttribute('src'), ok: i.complete && i.naturalWidth > 0, alt: i.alt}))")
+            "i => ({src: i.getAttribute('src'), ok: i.complete && i.naturalWidth > 0, alt: i.alt}))"
+        )
         for image in images:
             assert image["ok"], f"image did not load: {image['src']}"
             assert image["alt"].strip(), f"image without alt text: {image['src']}"
@@ -224,27 +261,34 @@ def check_code_fits_its_block(page) -> None:
     wide = page.evaluate(
         "() => Array.from(document.querySelectorAll('div.cell_input pre')).filter("
         "p => p.scrollWidth > p.clientWidth).map(p => {"
-        "  const long = p.textContent.split('\\n').reduce((a, b) => b.length > a.length ? b : a, '');"
-        "  return `${p.scrollWidth} > ${p.clientWidth} px: ${long.trim()}`; })")
+        "  const long = p.textContent.split('\\n')"
+        "    .reduce((a, b) => b.length > a.length ? b : a, '');"
+        "  return `${p.scrollWidth} > ${p.clientWidth} px: ${long.trim()}`; })"
+    )
     assert not wide, f"{len(wide)} code blocks wider than the page at 1280 px: {wide[:5]}"
 
 
 def check_phone_layout(page, name: str) -> None:
     """At 390 x 844 the page does not scroll sideways and its navigation opens."""
     page.set_viewport_size(PHONE)
-    overflow = page.evaluate(
-        "() => [document.documentElement.scrollWidth, window.innerWidth, Array.from("
-        "document.querySelectorAll('article *')).filter(e => e.getBoundingClientRect().right"
-        " > window.innerWidth + 1 && !e.closest('mjx-container, pre, table, .cell_output'))"
-        ".slice(0, 5).map(e => e.tagName + '.' + e.className)]")
-    width, viewport, culprits = overflow
-    assert width <= viewport, f"the page scrolls sideways at 390 px ({width} > {viewport}): {culprits}"
+    width, viewport = page.evaluate(
+        "() => [document.documentElement.scrollWidth, window.innerWidth]"
+    )
+    if width > viewport:
+        culprits = page.evaluate(
+            "() => Array.from(document.querySelectorAll('article *')).filter(e => "
+            "e.getBoundingClientRect().right > window.innerWidth + 1 && "
+            "!e.closest('mjx-container, pre, table, .cell_output'))"
+            ".slice(0, 5).map(e => e.tagName + '.' + e.className)"
+        )
+        pytest.fail(f"the page scrolls sideways at 390 px ({width} > {viewport}): {culprits}")
     if name in PHONE_SCREENSHOTS:
         page.screenshot(path=str(SCREENSHOTS / f"{name}-phone.png"), full_page=True)
     toggle = page.locator("button.primary-toggle:visible").first
     toggle.click()
     page.wait_for_function(
-        "() => document.querySelector('#pst-primary-sidebar-modal')?.open", timeout=5000)
+        "() => document.querySelector('#pst-primary-sidebar-modal')?.open", timeout=5000
+    )
     links = page.locator("#pst-primary-sidebar-modal nav a:visible")
     assert links.count() >= len(CHAPTERS), "the navigation opened without the chapters"
     page.keyboard.press("Escape")
@@ -260,11 +304,14 @@ def test_chapter_offers_download_and_launch_links(browser, server, name):
     owner_repo = urlparse(REPOSITORY).path.strip("/")
     binder = f"https://mybinder.org/v2/gh/{owner_repo}/main?urlpath="
     colab = f"https://colab.research.google.com/github/{owner_repo}/blob/main/book/{name}.ipynb"
-    assert any(h.startswith(binder) and f"book/{name}.ipynb" in unquote(h) for h in hrefs), "no Binder link"
+    assert any(h.startswith(binder) and f"book/{name}.ipynb" in unquote(h) for h in hrefs), (
+        "no Binder link"
+    )
     assert colab in hrefs, f"no Colab link {colab}"
     downloads = [h for h in hrefs if h.endswith(f"{name}.ipynb") and h.startswith(server)]
     assert downloads, "no .ipynb download link"
     import urllib.request
+
     with urllib.request.urlopen(downloads[0]) as response:
         notebook = response.read()
         assert response.status == 200 and b'"cells"' in notebook
@@ -287,9 +334,19 @@ def test_hovering_a_term_shows_its_definition_offline(browser, server):
             "async (href) => { const r = await fetch(href); const d = new DOMParser()"
             ".parseFromString(await r.text(), 'text/html'); const t = d.getElementById("
             "href.split('#')[1]); const dd = t.nextElementSibling; return dd.textContent; }",
-            link.evaluate("a => a.href"))
-        first_words = " ".join(definition.split()[:6]).lower()
-        assert first_words in text, f"the tip does not show the definition {first_words!r}: {text[:200]}"
+            link.evaluate("a => a.href"),
+        )
+        # the definition's first words before any maths (MathJax typesets the tip's maths)
+        words = []
+        for word in definition.split()[:6]:
+            if "\\" in word or "$" in word:
+                break
+            words.append(word)
+        first_words = " ".join(words).lower()
+        assert len(words) >= 2, f"no words to look for in the definition {definition[:80]!r}"
+        assert first_words in text, (
+            f"the tip does not show the definition {first_words!r}: {text[:200]}"
+        )
         assert not foreign, f"requests left the site: {foreign}"
         assert not failed and not errors, (failed, errors)
     finally:

@@ -1,9 +1,10 @@
 """The book's small Sphinx extension (``sphinx.local_extensions`` in ``_config.yml``).
 
-1. Drop a script that a page would include twice. Jupyter Book loads sphinx-thebe, whose configuration script (``const THEBE_JS_URL = ...``) ends up
-twice in every page's ``<head>``; the second copy throws "Identifier 'THEBE_JS_URL' has already been
-declared" in the browser console. Launch buttons for Binder and Colab do not need it (thebe is off),
-but a clean console is what the browser test checks, so identical scripts are kept once.
+1. Drop a script that a page would include twice. Jupyter Book loads sphinx-thebe, whose
+   configuration script (``const THEBE_JS_URL = ...``) ends up twice in every page's ``<head>``;
+   the second copy throws "Identifier 'THEBE_JS_URL' has already been declared" in the browser
+   console. Launch buttons for Binder and Colab do not need it (thebe is off), but a clean console
+   is what the browser test checks, so identical scripts are kept once.
 
 2. Load MathJax on the single-page build (``tools/pdf.py``). Sphinx adds MathJax only to pages
    whose own document has equations, and the single page is the root document, which has none.
@@ -14,6 +15,7 @@ but a clean console is what the browser test checks, so identical scripts are ke
    visitors, so sphinx-proof's theorems (registered for "html" only) failed the PDF with
    "unknown node type: theorem_node". The HTML visitors are copied where none is registered.
 """
+
 from __future__ import annotations
 
 
@@ -24,8 +26,10 @@ def _dedupe(app, pagename, templatename, context, doctree) -> None:
     seen, kept = set(), []
     for script in scripts:
         # the copies differ only in a filename of None versus "" (an inline script either way)
-        key = (getattr(script, "filename", str(script)) or "",
-               repr(sorted(getattr(script, "attributes", {}).items())))
+        key = (
+            getattr(script, "filename", str(script)) or "",
+            repr(sorted(getattr(script, "attributes", {}).items())),
+        )
         if key not in seen:
             seen.add(key)
             kept.append(script)

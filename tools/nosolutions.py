@@ -10,6 +10,7 @@ outputs into ``_build/nosolutions/_build/html``.
 
     python tools/nosolutions.py [OUTPUT_DIR]
 """
+
 from __future__ import annotations
 
 import re
@@ -85,8 +86,20 @@ def prepare(output: Path) -> Path:
 def build(output: Path = OUTPUT) -> subprocess.CompletedProcess:
     source = prepare(output)
     jupyter_book = Path(sys.executable).parent / "jupyter-book"
-    return subprocess.run([str(jupyter_book), "build", str(source), "-W", "-n", "--keep-going",
-                           "--path-output", str(output)], capture_output=True, text=True)
+    return subprocess.run(
+        [
+            str(jupyter_book),
+            "build",
+            str(source),
+            "-W",
+            "-n",
+            "--keep-going",
+            "--path-output",
+            str(output),
+        ],
+        capture_output=True,
+        text=True,
+    )
 
 
 def main() -> int:

@@ -11,6 +11,7 @@ print, and before printing this script lays the page out at the width of the A4 
 scales every display equation and table that is still wider than the text block down to fit it
 (MathJax 3, which sphinx-mathjax-offline ships, cannot break lines; that is MathJax 4).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -60,7 +61,9 @@ def build_single_page(execute: bool) -> Path:
         config["execute"]["execute_notebooks"] = "off"
     # Local extensions are found relative to the config file, which lives in _build/pdf here.
     extensions = config["sphinx"].get("local_extensions") or {}
-    config["sphinx"]["local_extensions"] = {name: str(ROOT / path) for name, path in extensions.items()}
+    config["sphinx"]["local_extensions"] = {
+        name: str(ROOT / path) for name, path in extensions.items()
+    }
     # sphinx-jupyterbook-latex rewrites the root document for LaTeX, also under singlehtml, into
     # nodes the HTML writer cannot visit: this PDF is printed from HTML, so it is not needed.
     config.setdefault("latex", {})["use_jupyterbook_latex"] = False
@@ -75,8 +78,21 @@ def build_single_page(execute: bool) -> Path:
     config_path = OUTPUT / "_config.pdf.yml"
     config_path.write_text(yaml.safe_dump(config, sort_keys=False, allow_unicode=True))
     jupyter_book = Path(sys.executable).parent / "jupyter-book"
-    subprocess.run([str(jupyter_book), "build", str(ROOT), "--builder", "singlehtml", "--config",
-                    str(config_path), "--path-output", str(OUTPUT)], check=True, cwd=ROOT)
+    subprocess.run(
+        [
+            str(jupyter_book),
+            "build",
+            str(ROOT),
+            "--builder",
+            "singlehtml",
+            "--config",
+            str(config_path),
+            "--path-output",
+            str(OUTPUT),
+        ],
+        check=True,
+        cwd=ROOT,
+    )
     site = OUTPUT / "_build" / "singlehtml"
     # The single page is written as book/intro.html (the root document's path), but its links to
     # _static/ and _images/ are relative to the site root: serve a copy from the root.
@@ -101,22 +117,40 @@ def print_to_pdf(site: Path, target: Path) -> Path:
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(
                 executable_path=CHROMIUM,
-                args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                      "--disable-component-update", "--no-first-run", "--disable-sync"])
+                args=[
+                    "--no-sandbox",
+                    "--disable-gpu",
+                    "--disable-background-networking",
+                    "--disable-component-update",
+                    "--no-first-run",
+                    "--disable-sync",
+                ],
+            )
             page = browser.new_page()
-            page.route("**/*", lambda r: r.continue_() if "127.0.0.1" in r.request.url else r.abort())
-            page.goto(f"http://127.0.0.1:{httpd.server_address[1]}/print.html", wait_until="networkidle")
-            page.wait_for_function("() => window.MathJax && MathJax.startup && MathJax.startup.promise",
-                                   timeout=120_000)
+            page.route(
+                "**/*", lambda r: r.continue_() if "127.0.0.1" in r.request.url else r.abort()
+            )
+            page.goto(
+                f"http://127.0.0.1:{httpd.server_address[1]}/print.html", wait_until="networkidle"
+            )
+            page.wait_for_function(
+                "() => window.MathJax && MathJax.startup && MathJax.startup.promise",
+                timeout=120_000,
+            )
             page.evaluate("() => MathJax.startup.promise")
             # Open every dropdown (solutions) so that they print.
             page.evaluate("() => document.querySelectorAll('details').forEach(d => d.open = true)")
             page.emulate_media(media="print")
             page.set_viewport_size({"width": TEXT_WIDTH_PX, "height": 1000})
-            page.evaluate(FIT_TO_WIDTH_JS)
+            scaled = page.evaluate(FIT_TO_WIDTH_JS)
+            print(f"{scaled} display equations and tables scaled down to the text width")
             target.parent.mkdir(parents=True, exist_ok=True)
-            page.pdf(path=str(target), format="A4", print_background=True,
-                     margin={side: f"{mm}mm" for side, mm in MARGIN_MM.items()})
+            page.pdf(
+                path=str(target),
+                format="A4",
+                print_background=True,
+                margin={side: f"{mm}mm" for side, mm in MARGIN_MM.items()},
+            )
             browser.close()
     finally:
         httpd.shutdown()

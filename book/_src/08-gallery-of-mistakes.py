@@ -95,6 +95,19 @@ rng = np.random.default_rng(2026)
 # | BCE equal to 100 times the absolute error; negative BCE with logits; exactly $\log 2$ on every negative example | BCE with its arguments swapped | {ref}`sec-mistake-bce-swapped` |
 # | BCE stalls at $\operatorname{softplus}(-1)$ and $\log 2$; "probabilities" confined to $(\sigma(0), \sigma(1))$; every prediction positive | a sigmoid applied twice | {ref}`sec-mistake-sigmoid-twice` |
 # | Cosine similarity exactly 0; the cosine embedding loss equals the share of similar pairs; a gradient of norm $1/\texttt{eps} = 10^8$ (`cosine_similarity`) or about $10^6$ (`cosine_embedding_loss`) | a zero vector | {ref}`sec-mistake-zero-vector` |
+# | An MSE of about twice the variance of the targets for a good model, and a warning about the target size | `mse_loss` of an (N, 1) prediction and an (N,) target, broadcast to N × N | {ref}`sec-regression-mistakes` (chapter 10) |
+# | Predicted "standard deviations" that are the squares of the empirical ones | a standard deviation passed as `var` to `gaussian_nll_loss` | {ref}`sec-regression-mistakes` (chapter 10) |
+# | Predicted counts that are the logarithms (or the exponentials) of the observed ones | `poisson_nll_loss` with `log_input` set wrongly | {ref}`sec-regression-mistakes` (chapter 10) |
+# | InfoNCE plateaus between $\log(1 + (N-1)e^{-2/\tau})$ and $\log N$ | a forgotten temperature ($\tau = 1$) | {ref}`sec-contrastive-mistakes` (chapter 11) |
+# | NT-Xent never falls below $\log 2$ | the self-similarity not masked out of the softmax | {ref}`sec-contrastive-mistakes` (chapter 11) |
+# | With a sharded batch, device 0 reports a near-zero loss and every other device a large one | CLIP labels `arange(n)` instead of shifted by the device's offset | {ref}`sec-contrastive-mistakes` (chapter 11) |
+# | A triplet loss that sits at the margin and trains slowly | squared distances with a margin meant for distances | {ref}`sec-contrastive-mistakes` (chapter 11) |
+# | An ECE near 0 with one bin, but large with 15 bins | the ECE computed on a single bin | {ref}`sec-calibration-mistakes` (chapter 12) |
+# | A fitted temperature of 1.000 | the temperature fitted on the training set | {ref}`sec-calibration-mistakes` (chapter 12) |
+# | The positives' share of a focal loss jumps, their weight ratio to the negatives ninefold at $\alpha = 0.25$ | $\alpha$ applied to the negative class | {ref}`sec-calibration-mistakes` (chapter 12) |
+#
+# The last ten rows are mistakes with the losses of chapters 10 to 12; each is reproduced with
+# its numbers in that chapter's section "Mistakes and their fingerprints".
 #
 # ### Numbers to compare a stalled loss with
 #

@@ -476,8 +476,9 @@ def _softplus(x: np.ndarray, beta: float, threshold: float) -> np.ndarray:
 
 
 def softplus(input: ArrayLike, beta: float = 1.0, threshold: float = 20.0) -> np.ndarray:
-    r"""Softplus :math:`\frac{1}{\beta}\log(1 + e^{\beta x})`, and ``x`` itself where
-    :math:`\beta x > \text{threshold}`.
+    r"""Softplus :math:`\frac{1}{\beta}\log(1 + e^{\beta x})`, linear above a threshold.
+
+    Where :math:`\beta x > \text{threshold}` the result is ``x`` itself.
 
     Parameters
     ----------
@@ -570,6 +571,11 @@ def one_hot(tensor: ArrayLike, num_classes: int = -1) -> np.ndarray:
     PyTorch: ``torch.nn.functional.one_hot(tensor, num_classes)``. PyTorch raises a
     RuntimeError for an empty ``tensor`` with ``num_classes=0``; lossbook returns the empty
     array of shape ``tensor.shape + (0,)`` (there is nothing to encode).
+
+    References
+    ----------
+    .. [1] I. Goodfellow, Y. Bengio and A. Courville, *Deep Learning*, MIT Press (2016),
+       section 6.2.2.3 (a one-hot target for the softmax output).
 
     Examples
     --------

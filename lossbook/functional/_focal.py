@@ -21,7 +21,7 @@ from .._validation import (
     reduce_losses,
 )
 from ._activations import map_chunks
-from ._classification import checked_targets, class_dim_of
+from ._classification import binary_cross_entropy_with_logits, checked_targets, class_dim_of
 
 
 def _check_alpha(alpha) -> float:
@@ -67,6 +67,21 @@ def _sigmoid_focal_terms(x: np.ndarray, y: np.ndarray, alpha: float, gamma: floa
         losses = ce * (y * sig_neg + (1 - y) * sig) ** gamma
         if alpha != -1:
             losses *= alpha * y + (1 - alpha) * (1 - y)
+    infinite = ~np.isfinite(x)
+    if np.any(infinite):
+        losses[infinite] = _torchvision_terms(x[infinite], y[infinite], alpha, gamma)
+    return losses
+
+
+def _torchvision_terms(x: np.ndarray, y: np.ndarray, alpha: float, gamma: float) -> np.ndarray:
+    """torchvision's own steps, used for infinite logits so that their ``nan`` and ``inf``
+    match torchvision's (``1 - p_t`` is exactly 0 or 1 there, so nothing is lost)."""
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        ce = binary_cross_entropy_with_logits(x, y, reduction="none")
+        p = 1 / (1 + np.exp(-x))
+        losses = ce * (1 - (p * y + (1 - p) * (1 - y))) ** gamma
+        if alpha != -1:
+            losses = losses * (alpha * y + (1 - alpha) * (1 - y))
     return losses
 
 
@@ -147,7 +162,10 @@ def sigmoid_focal_loss(
     relative accuracy where :math:`p_t \to 1` (torchvision's result is 0 there once
     :math:`\sigma(x)` rounds to 1, from :math:`x \approx 37` in float64).
     Deliberate difference: a negative ``gamma`` raises (torchvision computes :math:`0^{\gamma}
-    = \infty`).
+    = \infty`). Infinite logits give torchvision's ``nan``/``inf`` (its formula is used there).
+    float64 is computed in ``np.longdouble``: within 1 ulp of the exact loss where that type has
+    64 mantissa bits (x86-64 Linux); where it is plain float64 (Windows, macOS on Arm) the error
+    grows to about :math:`1 + \gamma` ulp.
 
     References
     ----------
@@ -270,6 +288,8 @@ def softmax_focal_loss(
                 f"alpha must have shape ({x.shape[class_dim]},), one weight per class, "
                 f"got {alpha.shape}"
             )
+        if not np.all((alpha >= 0) & np.isfinite(alpha)):
+            raise ValueError("alpha must hold finite, non-negative class weights")
         weights = np.where(kept, alpha[np.where(kept, y, 0)], 0.0).astype(x.dtype, copy=False)
         losses = losses * weights
     if reduction == "none":

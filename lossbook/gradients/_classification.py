@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from .._validation import (
     REDUCTIONS,
@@ -33,9 +34,9 @@ before the reduction's scale)."""
 
 
 def cross_entropy_grad(
-    input,
-    target,
-    weight=None,
+    input: ArrayLike,
+    target: ArrayLike,
+    weight: ArrayLike | None = None,
     ignore_index: int = -100,
     reduction: str = "mean",
     label_smoothing: float = 0.0,
@@ -95,8 +96,8 @@ def cross_entropy_grad(
         wrong type (``ignore_index`` not an int, ``label_smoothing`` not a real number).
     ValueError
         Ragged lists; shapes that do not fit; an unknown ``reduction``; ``label_smoothing``
-        outside [0, 1]; a class index out of range (:class:`~lossbook.functional.TargetOutOfBoundsError`, also an
-        :class:`IndexError`).
+        outside [0, 1]; a class index out of range
+        (:class:`~lossbook.functional.TargetOutOfBoundsError`, also an :class:`IndexError`).
 
     See Also
     --------
@@ -189,7 +190,11 @@ def _index_grad_rows(z, y, kept, w_y, w_vec, eps: float, scale: float) -> np.nda
 
 
 def nll_loss_grad(
-    input, target, weight=None, ignore_index: int = -100, reduction: str = "mean"
+    input: ArrayLike,
+    target: ArrayLike,
+    weight: ArrayLike | None = None,
+    ignore_index: int = -100,
+    reduction: str = "mean",
 ) -> np.ndarray:
     r"""Gradient of :func:`lossbook.functional.nll_loss` with respect to the log-probabilities.
 
@@ -274,9 +279,12 @@ def nll_loss_grad(
 # --------------------------------------------------------------------------------------------
 # binary cross-entropy
 # --------------------------------------------------------------------------------------------
-def binary_cross_entropy_grad(input, target, weight=None, reduction: str = "mean") -> np.ndarray:
-    r"""Gradient of :func:`lossbook.functional.binary_cross_entropy` with respect to the
-    probabilities ``input``, as PyTorch's backward computes it:
+def binary_cross_entropy_grad(
+    input: ArrayLike, target: ArrayLike, weight: ArrayLike | None = None, reduction: str = "mean"
+) -> np.ndarray:
+    r"""Gradient of :func:`lossbook.functional.binary_cross_entropy` in its probabilities.
+
+    As PyTorch's backward computes it:
 
     .. math:: \frac{\partial L}{\partial p} = s\, w\, \frac{p - y}{\max(p(1 - p),\ 10^{-12})},
 
@@ -357,10 +365,13 @@ def _broadcast_weights(weight, pos_weight, shape) -> list:
 
 
 def binary_cross_entropy_with_logits_grad(
-    input, target, weight=None, reduction: str = "mean", pos_weight=None
+    input: ArrayLike,
+    target: ArrayLike,
+    weight: ArrayLike | None = None,
+    reduction: str = "mean",
+    pos_weight: ArrayLike | None = None,
 ) -> np.ndarray:
-    r"""Gradient of :func:`lossbook.functional.binary_cross_entropy_with_logits` with respect to
-    the logits ``input``:
+    r"""Gradient of :func:`lossbook.functional.binary_cross_entropy_with_logits` in the logits.
 
     .. math:: \frac{\partial L}{\partial x} = s\, w\,\big[\sigma(x)\,(1 + (p_w - 1)y) - p_w y\big]
               = s\, w\,\big[(1 - y)\,\sigma(x) - p_w\, y\, \sigma(-x)\big],
@@ -447,7 +458,9 @@ def binary_cross_entropy_with_logits_grad(
 # --------------------------------------------------------------------------------------------
 # KL divergence and squared error
 # --------------------------------------------------------------------------------------------
-def kl_div_grad(input, target, reduction: str = "mean", log_target: bool = False) -> np.ndarray:
+def kl_div_grad(
+    input: ArrayLike, target: ArrayLike, reduction: str = "mean", log_target: bool = False
+) -> np.ndarray:
     r"""Gradient of :func:`lossbook.functional.kl_div` with respect to ``input`` (= log q).
 
     The pointwise loss :math:`t\log t - t\,x` (or :math:`e^{t}(t - x)` with ``log_target``) is

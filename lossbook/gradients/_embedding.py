@@ -20,8 +20,7 @@ def norm_kept(x: np.ndarray, axis: int) -> np.ndarray:
 def cosine_similarity_grad(
     x1: ArrayLike, x2: ArrayLike, dim: int = 1, eps: float = 1e-8
 ) -> tuple[np.ndarray, np.ndarray]:
-    r"""Gradients of :func:`lossbook.functional.cosine_similarity` with respect to ``x1`` and
-    ``x2``.
+    r"""Gradients of :func:`lossbook.functional.cosine_similarity` in ``x1`` and ``x2``.
 
     With :math:`c = x_1\cdot x_2 / (d_1 d_2)`, :math:`d_i = \max(\|x_i\|, \epsilon)` and the unit
     vectors :math:`u_i = x_i / d_i`:

@@ -84,7 +84,8 @@ def sigmoid_focal_loss_grad(
         focused = u**gamma
         grad = (sig - y) * focused
         if gamma != 0:
-            grad += gamma * ce * focused * (1 - 2 * y) * (sig * sig_neg / u)
+            ratio = np.divide(sig * sig_neg, u, out=np.ones_like(u), where=u > 0)
+            grad += gamma * ce * focused * (1 - 2 * y) * ratio
     if alpha != -1:
         grad *= alpha * y + (1 - alpha) * (1 - y)
     return (grad * mean_scale(reduction, x.size)).astype(dtype)

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
+from numpy.typing import ArrayLike
 
 from .._validation import as_floating, broadcast_to_shape
 
 
-def numerical_gradient(f, x, h=None) -> np.ndarray:
+def numerical_gradient(
+    f: Callable[[np.ndarray], float], x: ArrayLike, h: ArrayLike | None = None
+) -> np.ndarray:
     r"""Central-difference gradient of a scalar function ``f`` at the point ``x``.
 
     .. math:: \frac{\partial f}{\partial x_i} \approx

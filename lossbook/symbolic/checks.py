@@ -525,7 +525,7 @@ def check_identity(
     -----
     *Proved* means SymPy reduced the difference to 0 by the named transformations, each sound
     under the symbols' assumptions. *Refuted* comes with a point where the two sides differ by
-    more than :data:`PROBE_TOLERANCE` at :data:`PROBE_DIGITS` digits. *Undecided* is neither: it
+    more than ``PROBE_TOLERANCE`` at ``PROBE_DIGITS`` digits. *Undecided* is neither: it
     is falsy, so ``assert_proved`` fails. With constraints, logarithms are also split *before*
     substituting the solved constraints (after ``p_n = 1 - p_1 - ...`` the positivity that
     justifies splitting ``log(p_1 p_n)`` is no longer visible to SymPy).

@@ -123,7 +123,7 @@ def simplex(ps: Sequence[sp.Expr]) -> sp.Expr:
 
     See Also
     --------
-    lossbook.symbolic.check_identity : takes it as ``constraints=[simplex(ps)]``.
+    lossbook.symbolic.checks.check_identity : takes it as ``constraints=[simplex(ps)]``.
 
     Notes
     -----

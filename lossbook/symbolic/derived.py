@@ -88,7 +88,7 @@ class Derivation:
 
     See Also
     --------
-    lossbook.symbolic.check_identity : produces the proofs in ``checks``.
+    lossbook.symbolic.checks.check_identity : produces the proofs in ``checks``.
 
     Notes
     -----
