@@ -17,7 +17,7 @@ import warnings
 import numpy as np
 
 REDUCTIONS = ("none", "mean", "sum")
-CHUNK_ELEMENTS = 1 << 17
+CHUNK_ELEMENTS = 1 << 16
 """Elements processed at a time by the functions that work in chunks to bound their memory."""
 
 

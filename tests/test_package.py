@@ -34,7 +34,7 @@ import nb as nbtool  # noqa: E402
 
 pytestmark = pytest.mark.slow
 CHAPTER = ROOT / "book" / "_src" / "00-how-to-read.py"
-MODULES = ("functional", "gradients", "info", "symbolic", "plotting")
+MODULES = ("functional", "gradients", "info", "calibration", "symbolic", "plotting")
 PACKAGE_FILES = ("pyproject.toml", "README.md", "LICENSE", "lossbook")
 # Modules a chapter may import that lossbook does not depend on: pip name, pinned as the book pins.
 EXTRA_DISTRIBUTIONS = {"scipy": "scipy", "IPython": "ipython", "mpmath": "mpmath"}
