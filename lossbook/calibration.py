@@ -16,12 +16,14 @@ Conventions
 
 References
 ----------
-.. [1] G. W. Brier, "Verification of forecasts expressed in terms of probability", *Monthly
-   Weather Review* 78(1) (1950), doi:10.1175/1520-0493(1950)078<0001:VOFEIT>2.0.CO;2.
-.. [2] A. H. Murphy, "A new vector partition of the probability score", *Journal of Applied
-   Meteorology* 12(4) (1973), doi:10.1175/1520-0450(1973)012<0595:ANVPOT>2.0.CO;2.
-.. [3] C. Guo, G. Pleiss, Y. Sun and K. Q. Weinberger, "On calibration of modern neural
-   networks", *ICML* (2017), arXiv:1706.04599.
+G. W. Brier, "Verification of forecasts expressed in terms of probability", *Monthly Weather
+Review* 78(1) (1950), doi:10.1175/1520-0493(1950)078<0001:VOFEIT>2.0.CO;2.
+
+A. H. Murphy, "A new vector partition of the probability score", *Journal of Applied
+Meteorology* 12(4) (1973), doi:10.1175/1520-0450(1973)012<0595:ANVPOT>2.0.CO;2.
+
+C. Guo, G. Pleiss, Y. Sun and K. Q. Weinberger, "On calibration of modern neural networks",
+*ICML* (2017), arXiv:1706.04599.
 """
 
 from __future__ import annotations

@@ -24,7 +24,10 @@ stress grid of ``bench/bench_info.py`` (near-equal and near-independent distribu
 subnormal entries), asserted by ``tests/test_info_accuracy.py``. The terms that would cancel are
 evaluated by series (see :func:`kl_divergence`) and summed with compensated (TwoSum) sums. The
 exception is :func:`perplexity`, an exponential: its relative error is the absolute error of the
-entropy, about ``H`` ulps (``exp`` has condition number ``H``).
+entropy, about ``H`` ulps (``exp`` has condition number ``H``). The limit is the definition
+itself where rounded inputs do not sum to 1 exactly and the result is tiny (see
+:func:`mutual_information`). float32 and float16 results take a cheaper path (plain float64
+sums, series to 2**-40), still correctly rounded to within half an ulp of their format.
 
 Memory: inputs are processed in chunks of :data:`CHUNK_ELEMENTS` elements, so the peak extra
 memory is a small multiple of one chunk, plus the output, whatever the input's size (measured by
@@ -33,14 +36,15 @@ memory is a small multiple of one chunk, plus the output, whatever the input's s
 References
 ----------
 C. E. Shannon, "A mathematical theory of communication", *Bell System Technical Journal* 27
-(1948), 379–423 and 623–656.
+(1948), 379–423 and 623–656, doi:10.1002/j.1538-7305.1948.tb01338.x.
 
 T. M. Cover and J. A. Thomas, *Elements of Information Theory*, 2nd ed., Wiley (2006),
-chapters 2 and 5.
+chapters 2 and 5, doi:10.1002/047174882X.
 """
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable, Sequence
 
@@ -75,20 +79,30 @@ CHUNK_ELEMENTS = 1 << 16
 """Elements processed at a time, so that temporaries stay small (bounded extra memory)."""
 
 
-def _series_coefficients(coefficient: Callable[[int], float]) -> tuple[float, ...]:
+def _series_coefficients(coefficient: Callable[[int], float], bits: int) -> tuple[float, ...]:
     """Coefficients ``c_k`` of a power series in ``w = delta**2``, up to where
-    ``c_k * SERIES_RADIUS**(2k)`` drops below 2**-56 (a quarter of an ulp relative to ``c_0``)."""
+    ``c_k * SERIES_RADIUS**(2k)`` drops below ``2**-bits`` relative to ``c_0``: 56 bits (a quarter
+    of a float64 ulp) for float64 results, 40 for float32 and float16 ones."""
     w, terms = SERIES_RADIUS**2, []
-    while not terms or terms[-1] * w ** (len(terms) - 1) > 2.0**-56:
+    while not terms or terms[-1] * w ** (len(terms) - 1) > 2.0**-bits:
         terms.append(coefficient(len(terms)))
     return tuple(terms)
 
 
-# q phi(p/q) = (p + q) delta^2 (A(w) + delta B(w)), delta = (p - q)/(p + q), w = delta^2
-_KL_A = _series_coefficients(lambda k: 1.0 / (2 * k + 1))
-_KL_B = _series_coefficients(lambda k: 1.0 / (2 * k + 3))
-# the two JS terms: (p + q)/4 delta^2 C(w)
-_JS_C = _series_coefficients(lambda k: 1.0 / ((k + 1) * (2 * k + 1)))
+# q phi(p/q) = (p + q) delta^2 (A(w) + delta B(w)), delta = (p - q)/(p + q), w = delta^2;
+# the two JS terms: (p + q)/4 delta^2 C(w). Keyed by "precise" (a float64 result).
+_KL_A = {
+    precise: _series_coefficients(lambda k: 1.0 / (2 * k + 1), 56 if precise else 40)
+    for precise in (True, False)
+}
+_KL_B = {
+    precise: _series_coefficients(lambda k: 1.0 / (2 * k + 3), 56 if precise else 40)
+    for precise in (True, False)
+}
+_JS_C = {
+    precise: _series_coefficients(lambda k: 1.0 / ((k + 1) * (2 * k + 1)), 56 if precise else 40)
+    for precise in (True, False)
+}
 
 
 # --------------------------------------------------------------------------------------------
@@ -241,12 +255,19 @@ def _as_rows(array: np.ndarray, axis: int) -> np.ndarray:
     return moved.reshape(-1, moved.shape[-1]) if moved.ndim else moved.reshape(1, 1)
 
 
-def _chunked_sum(kernel: Callable, arrays: Sequence[np.ndarray], axis: int, split: bool = False):
+def _chunked_sum(
+    kernel: Callable,
+    arrays: Sequence[np.ndarray],
+    axis: int,
+    split: bool = False,
+    precise: bool = True,
+):
     """``sum(kernel(*chunks), axis)`` for same-shape ``arrays``, a chunk of rows at a time.
 
     ``kernel`` gets float64 blocks of shape ``(rows, columns)`` and returns a tuple of term
-    blocks; each is summed with :func:`_compensated_sum` and the sums are accumulated in
-    double-double. Rows longer
+    blocks; each is summed with :func:`_compensated_sum` (a plain float64 sum when not
+    ``precise``: enough for a float32 result) and the sums are accumulated in double-double.
+    Rows longer
     than :data:`CHUNK_ELEMENTS` are cut into column blocks whose sums are accumulated. With
     ``split=True`` the result is the pair ``(hi, lo)`` of double-double sums.
     """
@@ -261,7 +282,7 @@ def _chunked_sum(kernel: Callable, arrays: Sequence[np.ndarray], axis: int, spli
         for c0 in range(0, max(n, 1), step_cols):
             blocks = [np.asarray(a[r, c0 : c0 + step_cols], dtype=np.float64) for a in rows]
             for terms in kernel(*blocks):
-                s, e = _compensated_sum(terms)
+                s, e = _compensated_sum(terms) if precise else (np.sum(terms, axis=-1), 0.0)
                 with np.errstate(invalid="ignore"):
                     hi[r], carry = _two_sum(hi[r], s)
                 lo[r] += e + np.where(np.isfinite(carry), carry, 0.0)
@@ -306,7 +327,7 @@ def _log_ratio(p: np.ndarray, q: np.ndarray) -> np.ndarray:
         return np.where(normal, np.log(np.where(normal, ratio, 1.0)), np.log(p) - np.log(q))
 
 
-def _kl_phi_terms(p: np.ndarray, q: np.ndarray, d: np.ndarray) -> np.ndarray:
+def _kl_phi_terms(p: np.ndarray, q: np.ndarray, d: np.ndarray, precise: bool = True) -> np.ndarray:
     r"""The non-negative terms :math:`p \log(p/q) - p + q = q\,\varphi(p/q)`, for ``q > 0``.
 
     ``d`` is :math:`p - q` (passed separately so that a caller with a more precise difference
@@ -329,16 +350,17 @@ def _kl_phi_terms(p: np.ndarray, q: np.ndarray, d: np.ndarray) -> np.ndarray:
     near = _series_indices(delta)
     dn = delta.take(near)
     w = dn * dn
-    terms.put(near, total.take(near) * w * (_horner(_KL_A, w) + dn * _horner(_KL_B, w)))
+    series = _horner(_KL_A[precise], w) + dn * _horner(_KL_B[precise], w)
+    terms.put(near, total.take(near) * w * series)
     return terms
 
 
-def _kl_kernel(p: np.ndarray, q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _kl_kernel(p: np.ndarray, q: np.ndarray, precise: bool = True) -> tuple[np.ndarray, ...]:
     d = p - q
-    return _kl_phi_terms(p, q, d), np.where(q > 0, d, 0.0)
+    return _kl_phi_terms(p, q, d, precise), np.where(q > 0, d, 0.0)
 
 
-def _js_kernel(p: np.ndarray, q: np.ndarray) -> tuple[np.ndarray]:
+def _js_kernel(p: np.ndarray, q: np.ndarray, precise: bool = True) -> tuple[np.ndarray]:
     r"""The terms :math:`\tfrac12 [p \log(p/m) + q \log(q/m)] = \tfrac14 (p + q)\,\delta^2 C(w)`,
     :math:`C(w) = \sum_k w^k / ((k + 1)(2k + 1))`, by series for :math:`|\delta| \le 1/2`."""
     total = p + q
@@ -347,7 +369,7 @@ def _js_kernel(p: np.ndarray, q: np.ndarray) -> tuple[np.ndarray]:
         terms = 0.5 * (_xlogy(p, 2.0 * p / total) + _xlogy(q, 2.0 * q / total))
     near = _series_indices(delta)
     w = delta.take(near) ** 2
-    terms.put(near, 0.25 * total.take(near) * w * _horner(_JS_C, w))
+    terms.put(near, 0.25 * total.take(near) * w * _horner(_JS_C[precise], w))
     return (terms,)
 
 
@@ -538,7 +560,8 @@ def entropy(p: ArrayLike, axis: int = -1, base: float = math.e) -> np.ndarray:
     """
     _log_of_base(base)
     probabilities, axis = _distributions(p, axis)
-    nats = _chunked_sum(_entropy_kernel, [probabilities], axis)
+    precise = _result_dtype(probabilities).itemsize >= 8
+    nats = _chunked_sum(_entropy_kernel, [probabilities], axis, precise=precise)
     return _finish(nats + 0.0, _result_dtype(probabilities), base)
 
 
@@ -600,7 +623,7 @@ def cross_entropy(p: ArrayLike, q: ArrayLike, axis: int = -1, base: float = math
     """
     _log_of_base(base)
     pp, qq, axis, dtype = _pair(p, q, axis)
-    nats = _chunked_sum(_cross_entropy_kernel, [pp, qq], axis)
+    nats = _chunked_sum(_cross_entropy_kernel, [pp, qq], axis, precise=dtype.itemsize >= 8)
     return _finish(nats + 0.0, dtype, base)
 
 
@@ -684,7 +707,9 @@ def kl_divergence(p: ArrayLike, q: ArrayLike, axis: int = -1, base: float = math
     """
     _log_of_base(base)
     pp, qq, axis, dtype = _pair(p, q, axis)
-    nats = _chunked_sum(_kl_kernel, [pp, qq], axis)
+    precise = dtype.itemsize >= 8
+    kernel = functools.partial(_kl_kernel, precise=precise)
+    nats = _chunked_sum(kernel, [pp, qq], axis, precise=precise)
     return _finish(np.maximum(nats, 0.0), dtype, base)
 
 
@@ -748,7 +773,9 @@ def js_divergence(p: ArrayLike, q: ArrayLike, axis: int = -1, base: float = math
     """
     _log_of_base(base)
     pp, qq, axis, dtype = _pair(p, q, axis)
-    nats = _chunked_sum(_js_kernel, [pp, qq], axis)
+    precise = dtype.itemsize >= 8
+    kernel = functools.partial(_js_kernel, precise=precise)
+    nats = _chunked_sum(kernel, [pp, qq], axis, precise=precise)
     return _finish(np.maximum(nats, 0.0), dtype, base)
 
 

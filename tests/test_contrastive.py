@@ -278,7 +278,7 @@ GOOD = dict(x=np.ones((2, 3)), y=np.zeros((2, 3)))
             "margin",
         ),
         (
-            lambda: F.margin_ranking_loss(np.ones(2), np.ones(2), np.ones(2), margin=np.inf),
+            lambda: F.margin_ranking_loss(np.ones(2), np.ones(2), np.ones(2), margin=np.nan),
             ValueError,
             "margin",
         ),
@@ -428,12 +428,16 @@ PD_SHAPES = [
 ]
 
 
-@pytest.mark.parametrize("dtype", DTYPES)
-@pytest.mark.parametrize("keepdim", [False, True])
-@pytest.mark.parametrize("shapes", PD_SHAPES)
+# every shape in float64; float32 and float16 (computed in float32) on two shapes
+PD_CASES = [(shapes, np.float64) for shapes in PD_SHAPES] + [
+    (PD_SHAPES[i], dtype) for i in (2, 5) for dtype in (np.float32, np.float16)
+]
+
+
+@pytest.mark.parametrize("shapes,dtype", PD_CASES, ids=lambda v: str(v))
 @pytest.mark.parametrize("p", P_VALUES)
-def test_pairwise_distance_matches_torch(torch, p, shapes, keepdim, dtype):
-    rng = rng_for("pd", p, shapes, keepdim)
+def test_pairwise_distance_matches_torch(torch, p, shapes, dtype):
+    rng = rng_for("pd", p, shapes, dtype)
     x1 = rng.standard_normal(shapes[0]).astype(dtype)
     x2 = rng.standard_normal(shapes[1]).astype(dtype)
     if (p == np.inf or p < 0) and 0 in shapes[0]:  # these norms of nothing are undefined
@@ -442,11 +446,12 @@ def test_pairwise_distance_matches_torch(torch, p, shapes, keepdim, dtype):
         with pytest.raises(ValueError, match="empty"):
             F.pairwise_distance(x1, x2, p=p)
         return
-    ours = quietly(F.pairwise_distance, x1, x2, p=p, keepdim=keepdim)
-    theirs = torch.nn.functional.pairwise_distance(
-        tensor(torch, x1), tensor(torch, x2), p=p, keepdim=keepdim
-    ).numpy()
-    assert_matches(ours, theirs, dtype)
+    for keepdim in (False, True):
+        ours = quietly(F.pairwise_distance, x1, x2, p=p, keepdim=keepdim)
+        theirs = torch.nn.functional.pairwise_distance(
+            tensor(torch, x1), tensor(torch, x2), p=p, keepdim=keepdim
+        ).numpy()
+        assert_matches(ours, theirs, dtype)
 
 
 @pytest.mark.parametrize("eps", [0.0, 1e-6, 0.5, -0.25])
@@ -479,12 +484,16 @@ TRIPLET_SHAPES = [
 ]
 
 
-@pytest.mark.parametrize("dtype", DTYPES)
-@pytest.mark.parametrize("reduction", REDUCTIONS)
+# every shape and reduction in float64; float32 and float16 with two shapes and 'none'
+TRIPLET_CASES = [
+    (shapes, reduction, np.float64) for shapes in TRIPLET_SHAPES for reduction in REDUCTIONS
+] + [(TRIPLET_SHAPES[i], "none", dtype) for i in (0, 3) for dtype in (np.float32, np.float16)]
+
+
+@pytest.mark.parametrize("shapes,reduction,dtype", TRIPLET_CASES, ids=lambda v: str(v))
 @pytest.mark.parametrize("swap", [False, True])
-@pytest.mark.parametrize("shapes", TRIPLET_SHAPES)
 def test_triplet_margin_loss_matches_torch(torch, shapes, swap, reduction, dtype):
-    rng = rng_for("tr", shapes, swap, reduction)
+    rng = rng_for("tr", shapes, swap, reduction, dtype)
     arrays = [rng.standard_normal(s).astype(dtype) for s in shapes]
     for margin, p, eps in [
         (1.0, 2.0, 1e-6),
@@ -516,25 +525,59 @@ def test_triplet_margin_loss_matches_torch(torch, shapes, swap, reduction, dtype
 MR_SHAPES = [((7,),) * 3, ((),) * 3, ((3, 1), (1, 4), (3, 4)), ((0,),) * 3, ((7,), (7,), (1,))]
 
 
-@pytest.mark.parametrize("dtype", DTYPES)
-@pytest.mark.parametrize("reduction", REDUCTIONS)
-@pytest.mark.parametrize("shapes", MR_SHAPES)
+# every shape in float64; float32 and float16 on the shape that broadcasts all three
+MR_CASES = [(shapes, np.float64) for shapes in MR_SHAPES] + [
+    (MR_SHAPES[2], dtype) for dtype in (np.float32, np.float16)
+]
+
+
+@pytest.mark.parametrize("shapes,dtype", MR_CASES, ids=lambda v: str(v))
 @pytest.mark.parametrize("margin", [0.0, 0.5, -0.5])
-def test_margin_ranking_loss_matches_torch(torch, margin, shapes, reduction, dtype):
-    rng = rng_for("mr", margin, shapes, reduction)
+def test_margin_ranking_loss_matches_torch(torch, margin, shapes, dtype):
+    rng = rng_for("mr", margin, shapes, dtype)
     x1 = rng.standard_normal(shapes[0]).astype(dtype)
     x2 = rng.standard_normal(shapes[1]).astype(dtype)
     for y in (rng.choice([-1, 1], shapes[2]), rng.choice([-1.0, 0.0, 1.0, 2.5], shapes[2])):
         y = np.asarray(y).astype(dtype if y.dtype.kind == "f" else np.int64)
-        ours = quietly(F.margin_ranking_loss, x1, x2, y, margin=margin, reduction=reduction)
-        theirs = torch.nn.functional.margin_ranking_loss(
-            tensor(torch, x1),
-            tensor(torch, x2),
-            tensor(torch, y),
-            margin=margin,
-            reduction=reduction,
+        for reduction in REDUCTIONS:
+            ours = quietly(F.margin_ranking_loss, x1, x2, y, margin=margin, reduction=reduction)
+            theirs = torch.nn.functional.margin_ranking_loss(
+                tensor(torch, x1),
+                tensor(torch, x2),
+                tensor(torch, y),
+                margin=margin,
+                reduction=reduction,
+            )
+            assert_matches(ours, theirs.numpy(), dtype)
+
+
+@pytest.mark.parametrize("margin", [np.inf, -np.inf])
+def test_margin_ranking_loss_infinite_margin_matches_torch(torch, margin):
+    """PyTorch accepts an infinite margin; so does lossbook (inf - inf gives nan in both)."""
+    x1 = np.array([1.0, 2.0, 3.0, np.inf, np.nan, -np.inf])
+    x2 = np.array([2.0, 1.0, 3.0, 0.0, 0.0, 0.0])
+    for y in (np.array([1.0, -1.0, 0.0, 1.0, 1.0, 1.0]), np.array([1.0, 1, 1, -1, 1, -1])):
+        for reduction in REDUCTIONS:
+            ours = quietly(F.margin_ranking_loss, x1, x2, y, margin=margin, reduction=reduction)
+            theirs = torch.nn.functional.margin_ranking_loss(
+                tensor(torch, x1),
+                tensor(torch, x2),
+                tensor(torch, y),
+                margin=margin,
+                reduction=reduction,
+            )
+            assert_matches(ours, theirs.numpy(), np.float64)
+        finite = slice(0, 3)
+        ours = quietly(G.margin_ranking_loss_grad, x1[finite], x2[finite], y[finite], margin)
+        theirs = autograd(
+            torch,
+            lambda a, b: torch.nn.functional.margin_ranking_loss(
+                a, b, tensor(torch, y[finite]), margin=margin
+            ),
+            [x1[finite], x2[finite]],
         )
-        assert_matches(ours, theirs.numpy(), dtype)
+        for o, t in zip(ours, theirs):
+            np.testing.assert_array_equal(o, t)
 
 
 def test_margin_ranking_loss_infinities_match_torch(torch):
@@ -567,19 +610,19 @@ def torch_info_nce(torch, x1, x2, tau, variant, reduction):
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
-@pytest.mark.parametrize("reduction", REDUCTIONS)
 @pytest.mark.parametrize("variant", VARIANTS)
 @pytest.mark.parametrize("tau", [0.01, 0.07, 0.5, 3.0])
-def test_info_nce_matches_torch_cross_entropy_of_cosines(torch, tau, variant, reduction, dtype):
-    rng = rng_for("nce", tau, variant, reduction)
+def test_info_nce_matches_torch_cross_entropy_of_cosines(torch, tau, variant, dtype):
+    rng = rng_for("nce", tau, variant, dtype)
     x1 = rng.standard_normal((8, 6))
     x2 = (x1 + 0.5 * rng.standard_normal((8, 6))).astype(dtype)
     x1 = x1.astype(dtype)
-    ours = quietly(F.info_nce, x1, x2, tau, variant, reduction)
-    theirs = torch_info_nce(torch, x1, x2, tau, variant, reduction).numpy()
     # float32: PyTorch rounds each cosine to float32 before dividing by tau (error ~ 1e-7 / tau)
     tolerance = dict(rtol=max(2e-5, 4e-6 / tau)) if dtype == np.float32 else {}
-    assert_matches(ours, theirs, dtype, **tolerance)
+    for reduction in REDUCTIONS:
+        ours = quietly(F.info_nce, x1, x2, tau, variant, reduction)
+        theirs = torch_info_nce(torch, x1, x2, tau, variant, reduction).numpy()
+        assert_matches(ours, theirs, dtype, **tolerance)
 
 
 # ---- PyTorch: gradients (autograd) -------------------------------------------------------------
@@ -603,6 +646,31 @@ def test_pairwise_distance_grad_matches_autograd(torch, p, shapes):
     for o, t, a in zip(ours, theirs, arrays):
         assert o.shape == a.shape
         np.testing.assert_allclose(o, t, rtol=1e-10, atol=1e-14)
+
+
+@pytest.mark.parametrize("p", [np.inf, -np.inf])
+def test_pairwise_distance_grad_splits_ties_like_autograd(torch, p):
+    """For p = +-inf, entries tied at the largest (smallest) |d| share the gradient evenly."""
+    x = np.array([[1.0, -1.0, 0.5], [3.0, 3.0, -3.0], [0.5, 2.0, -0.5]])
+    y = np.zeros((3, 3))
+    ours = quietly(G.pairwise_distance_grad, x, y, p=p, eps=0.0)
+    theirs = autograd(torch, torch.nn.functional.pairwise_distance, [x, y], p=p, eps=0.0)
+    for o, t in zip(ours, theirs):
+        np.testing.assert_allclose(o, t, rtol=1e-15, atol=0)
+    if p == np.inf:  # by hand: sign(d) / (number of ties) on the tied entries
+        np.testing.assert_allclose(ours[0][:2], [[0.5, -0.5, 0.0], [1 / 3, 1 / 3, -1 / 3]])
+
+
+def test_triplet_grad_splits_ties_like_autograd(torch):
+    a = np.array([[0.0, 0.0], [1.0, 1.0]])
+    pos = np.array([[1.0, -1.0], [2.0, 2.0]])
+    neg = np.array([[5.0, 0.0], [-2.0, 4.0]])
+    for swap in (False, True):
+        kwargs = dict(p=np.inf, margin=10.0, eps=0.0, swap=swap)
+        ours = quietly(G.triplet_margin_loss_grad, a, pos, neg, **kwargs)
+        theirs = autograd(torch, torch.nn.functional.triplet_margin_loss, [a, pos, neg], **kwargs)
+        for o, t in zip(ours, theirs):
+            np.testing.assert_allclose(o, t, rtol=1e-15, atol=0)
 
 
 def test_pairwise_distance_grad_at_zero_difference_matches_autograd(torch):
@@ -681,6 +749,41 @@ def test_info_nce_grad_matches_autograd(torch, tau, variant, reduction):
     )
     for o, t in zip(ours, theirs):
         np.testing.assert_allclose(o, t, rtol=1e-9, atol=1e-13)
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_info_nce_grad_at_low_temperature_and_near_identical_rows_matches_autograd(
+    torch, variant
+):
+    """tau = 0.01 (a nearly one-hot softmax) and positives within 1e-7 of their anchors."""
+    rng = rng_for("nce-grad-hard", variant)
+    x1 = rng.standard_normal((5, 4))
+    for x2, tau in ((rng.standard_normal((5, 4)), 0.01), (x1 + 1e-7 * x1[::-1], 0.01)):
+        ours = quietly(G.info_nce_grad, x1, x2, tau, variant, "sum")
+        theirs = autograd(
+            torch, lambda a, b: torch_info_nce_tensors(torch, a, b, tau, variant, "sum"), [x1, x2]
+        )
+        scale = max(np.max(np.abs(t)) for t in theirs)
+        for o, t in zip(ours, theirs):
+            np.testing.assert_allclose(o, t, rtol=1e-8, atol=1e-12 * scale)
+
+
+def test_triplet_and_distance_grads_on_near_identical_vectors_match_autograd(torch):
+    rng = rng_for("near-identical")
+    a = rng.standard_normal((4, 3))
+    pos = a + 1e-9 * rng.standard_normal((4, 3))
+    neg = a + 1e-8 * rng.standard_normal((4, 3))
+    for p in (2.0, 1.0, 3.0, np.inf):
+        ours = quietly(G.pairwise_distance_grad, a, pos, p=p, eps=0.0)
+        theirs = autograd(torch, torch.nn.functional.pairwise_distance, [a, pos], p=p, eps=0.0)
+        for o, t in zip(ours, theirs):
+            np.testing.assert_allclose(o, t, rtol=1e-6, atol=1e-12)
+        kwargs = dict(p=p, margin=2e-8, eps=0.0, reduction="sum")
+        ours = quietly(G.triplet_margin_loss_grad, a, pos, neg, **kwargs)
+        assert np.any(ours[0] != 0)
+        theirs = autograd(torch, torch.nn.functional.triplet_margin_loss, [a, pos, neg], **kwargs)
+        for o, t in zip(ours, theirs):
+            np.testing.assert_allclose(o, t, rtol=1e-6, atol=1e-12)
 
 
 def torch_info_nce_tensors(torch, a, b, tau, variant, reduction):

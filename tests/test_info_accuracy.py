@@ -120,3 +120,25 @@ def test_mutual_information_limit_for_tables_not_summing_to_one_is_as_documented
             shift = abs(total * (1 - total))
             allowance = 2 * float((exact + shift) / exact) if exact > 0 else 0.0
         assert B.ulps(info.mutual_information(table), exact) <= ULP_BOUND + allowance
+
+
+@pytest.mark.parametrize("name", ["entropy", "cross_entropy", "kl_divergence", "js_divergence"])
+def test_float32_results_are_correctly_rounded_from_the_exact_value(name):
+    """float32 takes a faster path (plain float64 sums, series to 2**-40): still within half a
+    float32 ulp (plus 1e-6 of one for the float64 work) on near-equal and random pairs."""
+    rng = np.random.default_rng(17)
+    exact_of = {
+        "entropy": B.exact_entropy,
+        "cross_entropy": B.exact_cross_entropy,
+        "kl_divergence": B.exact_kl,
+        "js_divergence": B.exact_js,
+    }[name]
+    for delta in (0.3, 1e-2, 1e-4):
+        q = rng.dirichlet(np.ones(7)).astype(np.float32)
+        p = B.near(q.astype(np.float64), delta, rng).astype(np.float32)
+        args = (p,) if name == "entropy" else (p, q)
+        got = getattr(info, name)(*args)
+        assert got.dtype == np.float32
+        exact = exact_of(*(a.astype(np.float64) for a in args))
+        spacing = float(np.spacing(np.float32(float(exact))))
+        assert abs(float(got) - float(exact)) <= (0.5 + 1e-6) * spacing

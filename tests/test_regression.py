@@ -13,6 +13,7 @@ import tracemalloc
 import warnings
 import zlib
 
+import mpmath
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -67,12 +68,16 @@ def float16_by_float32(torch, name, *args, **kwargs):
         return torch_value(torch, name, *map(widen, args), **kwargs).astype(np.float16)
 
 
-def assert_same(ours, theirs, dtype):
+def assert_same(ours, theirs, dtype, *, exact=False):
+    """Same dtype and shape as PyTorch, and values within TOL (bit for bit when ``exact``)."""
     ours = np.asarray(ours)
     assert ours.dtype == np.dtype(dtype), f"dtype {ours.dtype}, expected {np.dtype(dtype)}"
     assert ours.shape == theirs.shape, f"shape {ours.shape}, PyTorch {theirs.shape}"
-    np.testing.assert_allclose(ours.astype(np.float64), theirs.astype(np.float64),
-                               **TOL[dtype], equal_nan=True)
+    if exact:
+        np.testing.assert_array_equal(ours, theirs)
+    else:
+        np.testing.assert_allclose(ours.astype(np.float64), theirs.astype(np.float64),
+                                   **TOL[dtype], equal_nan=True)
 
 
 # ---- values against hand-worked examples and SciPy ----------------------------------------------
@@ -149,11 +154,13 @@ def test_poisson_full_adds_stirling_only_where_the_target_exceeds_one():
 
 
 def test_poisson_log_of_a_rate_near_one_keeps_its_digits():
-    """log(x + eps) for x = 1 - eps: a rounded x + eps would give log(1) = 0 or a few ulps."""
-    x, eps = np.array([1.0 - 2.0**-40]), 2.0**-42
-    exact = math.log1p(-(2.0**-40) + 2.0**-42)         # exact in mathematics: log(1 - 3*2**-42)
-    got = x - F.poisson_nll_loss(x, np.array([1.0]), log_input=False, eps=eps, reduction="none")
-    assert abs(got[0] - exact) <= 1e-3 * abs(exact)
+    """log(x + eps) near x = 1, read off exactly: with y = 2**900 the loss x - y log(x + eps) is
+    -y * log(x + eps) (x is below half an ulp of it, and a power of two scales exactly)."""
+    x, eps, y = np.array([1.0 - 2.0**-40]), 2.0**-42, 2.0**900
+    loss = F.poisson_nll_loss(x, np.array([y]), log_input=False, eps=eps, reduction="none")
+    got = -float(loss[0]) / y
+    exact = float(mpmath.log(1 - 3 * mpmath.mpf(2) ** -42))     # 1 - 2**-40 + 2**-42, 50 digits
+    assert abs(got - exact) <= 2 * np.spacing(abs(exact))
 
 
 # ---- properties (Hypothesis, derandomized) ------------------------------------------------------
@@ -209,12 +216,60 @@ def test_results_keep_the_input_dtype_and_reductions_are_0d(name, dtype):
         assert out.dtype == dtype and out.shape == ((4,) if reduction == "none" else ())
 
 
-def test_float16_is_computed_in_float32():
-    """300**2 overflows float16 (largest 65504), their mean 50000 does not; nor does 30."""
-    big = np.array([300.0, 100.0], np.float16)
-    assert F.mse_loss(big, np.zeros(2, np.float16)) == np.float16(50000.0)
+def test_float16_rounds_elementwise_as_pytorch_and_reduces_in_float32():
+    """Hand-worked: in float16, 1 - 2**-12 is a tie between 1 - 2**-11 and 1 and rounds to 1, so
+    PyTorch's squared error is 1 (a float32 residual would give 1 - 2**-11); Huber's float16
+    kernel works in float32. 300**2 overflows float16 (largest 65504) element by element, as in
+    PyTorch; the sum of 3000 x 30 = 90000 is accumulated in float32 and its mean is 30."""
+    one, tiny = np.array([1.0], np.float16), np.array([2.0**-12], np.float16)
+    assert F.mse_loss(one, tiny, reduction="none")[0] == 1.0
+    assert F.smooth_l1_loss(one, tiny, reduction="none", beta=2.0)[0] == 0.25
+    assert F.huber_loss(one, tiny, reduction="none", delta=2.0)[0] == np.float16(0.49975586)
+    assert np.isinf(F.mse_loss(np.array([300.0, 100.0], np.float16), np.zeros(2, np.float16)))
     assert F.l1_loss(np.full(3000, 30.0, np.float16), np.zeros(3000, np.float16)) == 30.0
-    assert G.mse_loss_grad(big, np.zeros(2, np.float16)).dtype == np.float16
+    assert G.mse_loss_grad(one, tiny).dtype == np.float16
+
+
+@pytest.mark.parametrize("dtypes", [(np.float32, np.float64), (np.float16, np.float32),
+                                    (np.float64, np.float16), (np.float16, np.int64)])
+@pytest.mark.parametrize("name", ELEMENTWISE + ["gaussian_nll_loss", "poisson_nll_loss"])
+def test_mixed_dtypes_promote_as_pytorch(torch, name, dtypes):
+    """float32 input and float64 target give float64, as PyTorch's type promotion does; an
+    integer array takes the other's dtype; huber_loss keeps the dtype of input (PyTorch's)."""
+    x = np.linspace(-2, 3, 6).astype(dtypes[0])
+    y = np.arange(6).astype(dtypes[1])
+    var_dtype = dtypes[1] if np.dtype(dtypes[1]).kind == "f" else dtypes[0]
+    extra = (np.linspace(0.5, 2, 6).astype(var_dtype),) if name == "gaussian_nll_loss" else ()
+    theirs = torch_value(torch, name, x, y, *extra, reduction="none")
+    ours = getattr(F, name)(x, y, *extra, reduction="none")
+    if name in ("gaussian_nll_loss", "poisson_nll_loss"):
+        # PyTorch runs these composites op by op, each op in its operands' dtype (exp of a
+        # float16 input in float16); lossbook computes in the promoted dtype (float32 for
+        # float16) and rounds once: the reference is PyTorch on arrays of the promoted dtype
+        common = theirs.dtype
+        widened = [a.astype(common) for a in (x, y, *extra)]
+        theirs = float16_by_float32(torch, name, *widened, reduction="none") \
+            if common == np.float16 else torch_value(torch, name, *widened, reduction="none")
+        assert_same(ours, theirs, common.type)
+    else:
+        assert_same(ours, theirs, theirs.dtype.type, exact=True)
+    if name in ("mse_loss", "l1_loss", "huber_loss"):           # a wider weight promotes too
+        w = np.linspace(1, 2, 6)
+        x32 = x.astype(np.float32)
+        assert_same(getattr(F, name)(x32, x32 + 1, weight=w),
+                    torch_value(torch, name, x32, x32 + 1, weight=w), np.float64)
+
+
+def test_integer_arrays_only_give_float64_unlike_pytorch(torch):
+    """A deliberate difference: PyTorch raises for mse_loss of two integer tensors (and for an
+    integer var array in gaussian_nll_loss); lossbook computes in float64."""
+    assert F.mse_loss(np.array([1, 2]), np.array([0, 0])).dtype == np.float64
+    with pytest.raises(NotImplementedError):
+        torch_value(torch, "mse_loss", np.array([1, 2]), np.array([0, 0]))
+    x = np.zeros(2, np.float32)
+    assert F.gaussian_nll_loss(x, x, np.array([1, 2])).dtype == np.float32
+    with pytest.raises(RuntimeError):
+        torch_value(torch, "gaussian_nll_loss", x, x, np.array([1, 2]))
 
 
 @pytest.mark.parametrize("name", ELEMENTWISE + ["poisson_nll_loss"])
@@ -374,19 +429,22 @@ def test_elementwise_losses_match_pytorch(torch, name, reduction, dtype):
     x, y = inputs(name, dtype)
     options = {"smooth_l1_loss": [{"beta": b} for b in (0.0, 0.25, 1.0, 3.0)],
                "huber_loss": [{"delta": d} for d in (0.25, 1.0, 3.0)]}.get(name, [{}])
+    exact = dtype == np.float16        # float16: PyTorch's roundings, bit for bit
     for kwargs in options:
         assert_same(getattr(F, name)(x, y, reduction=reduction, **kwargs),
-                    torch_value(torch, name, x, y, reduction=reduction, **kwargs), dtype)
+                    torch_value(torch, name, x, y, reduction=reduction, **kwargs), dtype,
+                    exact=exact)
     if name != "smooth_l1_loss":
         w = rng_for("w", name).random(x.shape).astype(dtype)
         assert_same(getattr(F, name)(x, y, reduction=reduction, weight=w),
-                    torch_value(torch, name, x, y, reduction=reduction, weight=w), dtype)
+                    torch_value(torch, name, x, y, reduction=reduction, weight=w), dtype,
+                    exact=exact)
 
 
 EDGE = np.array([0.0, -0.0, 1e-300, 5e-324, 1.0, 1e150, 1e200, -1e308, np.inf, -np.inf, np.nan])
 
 
-@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("name", ELEMENTWISE)
 def test_elementwise_edge_cases_match_pytorch(torch, name, dtype):
     with np.errstate(over="ignore", under="ignore"):
@@ -395,7 +453,8 @@ def test_elementwise_edge_cases_match_pytorch(torch, name, dtype):
     for kwargs in ({}, {"beta": 1e-3} if name == "smooth_l1_loss" else {},
                    {"delta": 1e100} if name == "huber_loss" else {}):
         assert_same(getattr(F, name)(x, y, reduction="none", **kwargs),
-                    torch_value(torch, name, x, y, reduction="none", **kwargs), dtype)
+                    torch_value(torch, name, x, y, reduction="none", **kwargs), dtype,
+                    exact=dtype == np.float16)
 
 
 @pytest.mark.parametrize("name", ELEMENTWISE + ["poisson_nll_loss"])

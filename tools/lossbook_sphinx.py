@@ -12,8 +12,9 @@
 3. Let the single-page build write every node the HTML build writes. Sphinx looks a node's
    visitors up under the builder's name ("singlehtml") and falls back to its format ("html") only
    when no extension registered anything for that name; sphinx-exercise registers "singlehtml"
-   visitors, so sphinx-proof's theorems (registered for "html" only) failed the PDF with
-   "unknown node type: theorem_node". The HTML visitors are copied where none is registered.
+   visitors, so sphinx-proof's theorems and sphinx-jupyterbook-latex's nodes (registered for
+   "html" only) failed the PDF with "unknown node type: theorem_node". The HTML visitors are
+   copied where none is registered, and the PDF is built with the site's own configuration.
 """
 
 from __future__ import annotations

@@ -59,21 +59,15 @@ def build_single_page(execute: bool) -> Path:
     config = yaml.safe_load((ROOT / "_config.yml").read_text())
     if not execute:
         config["execute"]["execute_notebooks"] = "off"
+    # The configuration is the site's (only local paths are made absolute), and the build writes
+    # into the site's _build/: Sphinx then reuses the environment of an earlier site build with the
+    # same settings (``_build/.doctrees``) and only writes the single page. tests/conftest.py runs
+    # the site and PDF tests one after the other in one worker, so they share it.
     # Local extensions are found relative to the config file, which lives in _build/pdf here.
     extensions = config["sphinx"].get("local_extensions") or {}
     config["sphinx"]["local_extensions"] = {
         name: str(ROOT / path) for name, path in extensions.items()
     }
-    # sphinx-jupyterbook-latex rewrites the root document for LaTeX, also under singlehtml, into
-    # nodes the HTML writer cannot visit: this PDF is printed from HTML, so it is not needed.
-    config.setdefault("latex", {})["use_jupyterbook_latex"] = False
-    # Hover previews mean nothing on paper, and parsing the single page for them takes time.
-    extensions = config["sphinx"].get("extra_extensions") or []
-    config["sphinx"]["extra_extensions"] = [e for e in extensions if e != "sphinx_tippy"]
-    sphinx_config = config["sphinx"].get("config") or {}
-    for key in [key for key in sphinx_config if key.startswith("tippy_")]:
-        del sphinx_config[key]
-    # Solutions are printed open (dropdowns cannot be clicked on paper).
     OUTPUT.mkdir(parents=True, exist_ok=True)
     config_path = OUTPUT / "_config.pdf.yml"
     config_path.write_text(yaml.safe_dump(config, sort_keys=False, allow_unicode=True))
@@ -88,12 +82,12 @@ def build_single_page(execute: bool) -> Path:
             "--config",
             str(config_path),
             "--path-output",
-            str(OUTPUT),
+            str(ROOT),
         ],
         check=True,
         cwd=ROOT,
     )
-    site = OUTPUT / "_build" / "singlehtml"
+    site = ROOT / "_build" / "singlehtml"
     # The single page is written as book/intro.html (the root document's path), but its links to
     # _static/ and _images/ are relative to the site root: serve a copy from the root.
     root_document = yaml.safe_load((ROOT / "_toc.yml").read_text())["root"]

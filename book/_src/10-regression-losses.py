@@ -84,17 +84,27 @@ rng = np.random.default_rng(1010)
 # $$
 #
 # That sum is the training loss, and {term}`maximum likelihood estimation` is its minimisation,
-# exactly as for class labels in {ref}`sec-nll-likelihood`. SymPy confirms the step from product
-# to sum for three targets and any positive densities (the logarithm of a product of positive
-# numbers is the sum of their logarithms):
+# exactly as for class labels in {ref}`sec-nll-likelihood`. The step from product to sum is
+# $\log(ab) = \log a + \log b$ for positive $a, b$, applied $N - 1$ times (induction on $N$).
+# SymPy checks that step, and expands the logarithm of a product of $N$ positive densities, with
+# $N$ a symbol:
 
 # %%
-p1, p2, p3 = sp.symbols("p_1 p_2 p_3", positive=True)
-product_to_sum = sym.check_identity(
-    -sp.log(p1 * p2 * p3), -sp.log(p1) - sp.log(p2) - sp.log(p3)
+a_pos, b_pos = sp.symbols("a b", positive=True)
+induction_step = sym.check_identity(sp.log(a_pos * b_pos), sp.log(a_pos) + sp.log(b_pos))
+induction_step.assert_proved()
+N = sp.Symbol("N", positive=True, integer=True)
+n_idx = sp.Symbol("n", positive=True, integer=True)
+dens = sp.IndexedBase("p", positive=True)
+log_product = sp.expand_log(-sp.log(sp.Product(dens[n_idx], (n_idx, 1, N))), force=True)
+assert log_product == -sp.Sum(sp.log(dens[n_idx]), (n_idx, 1, N))
+display(
+    Math(
+        r"-\log \prod_{n=1}^{N} p_n = "
+        + sp.latex(log_product).replace("{p}_{n}", "p_n")
+        + r" \quad \text{for every } N \ge 1"
+    )
 )
-product_to_sum.assert_proved()
-product_to_sum
 
 # %% [markdown]
 # The rest of the chapter is one table, filled in row by row. Each row names a distribution, the
@@ -343,22 +353,37 @@ print(
 
 # %% [markdown]
 # **What the model learns: the conditional mean.** Among all constants $c$, the expected squared
-# error $\mathbb{E}[(Y - c)^2]$ is smallest at $c = \mathbb{E}[Y]$. For a target with three
-# possible values $y_i$ of probabilities $p_i$ (any three; the argument is the same for any
-# number of values, and for densities with an integral in place of the sum):
+# error $\mathbb{E}[(Y - c)^2]$ is smallest at $c = \mathbb{E}[Y]$, for any distribution of $Y$
+# with a finite variance (discrete, a density, or the $N$ targets of a data set, each of weight
+# $1/N$). Linearity of expectation gives
+# $\mathbb{E}[(Y - c)^2] = \mathbb{E}[Y^2] - 2c\,\mathbb{E}[Y] + c^2$, a quadratic in $c$ whose
+# coefficients are two numbers $m_1 = \mathbb{E}[Y]$ and $m_2 = \mathbb{E}[Y^2]$; SymPy
+# minimises it with $m_1, m_2$ as symbols, so the result holds for every distribution. The cell
+# also checks the expansion for discrete distributions with 2, 3 and 5 values.
 
 # %%
 cc = sp.Symbol("c", real=True)
-ys, ps = sp.symbols("y_1:4", real=True), sym.probabilities(3)
-expected_sq = sum(p_i * (y_i - cc) ** 2 for p_i, y_i in zip(ps, ys))
-c_star = sp.solve(sp.diff(expected_sq, cc), cc)[0]
-assert sp.simplify(c_star - sum(p * v for p, v in zip(ps, ys)) / sum(ps)) == 0
-assert sp.simplify(sp.diff(expected_sq, cc, 2) - 2 * sum(ps)) == 0
+m1, m2 = sp.symbols("m_1 m_2", real=True)
+expected_sq = m2 - 2 * cc * m1 + cc**2  # E[(Y - c)^2] by linearity
+c_star = sp.solve(sp.diff(expected_sq, cc), cc)
+assert c_star == [m1] and sp.diff(expected_sq, cc, 2) == 2
+bias_variance = (m2 - m1**2) + (cc - m1) ** 2  # Var(Y) + (c - E[Y])^2
+assert sp.expand(expected_sq - bias_variance) == 0
+for n_values in (2, 3, 5):
+    ys, ps = sp.symbols(f"y_1:{n_values + 1}", real=True), sym.probabilities(n_values)
+    direct = sum(p_i * (y_i - cc) ** 2 for p_i, y_i in zip(ps, ys))
+    by_moments = expected_sq.subs(
+        {m1: sum(p * t for p, t in zip(ps, ys)), m2: sum(p * t**2 for p, t in zip(ps, ys))}
+    )
+    assert sp.expand((direct - by_moments).subs(ps[-1], 1 - sum(ps[:-1]))) == 0
 display(
     Math(
-        r"\arg\min_c \sum_i p_i (y_i - c)^2 = "
-        + sp.latex(c_star)
-        + r" = \mathbb{E}[Y] \quad \text{when } \textstyle\sum_i p_i = 1"
+        r"\mathbb{E}[(Y - c)^2] = "
+        + sp.latex(expected_sq)
+        + r" = \operatorname{Var}(Y) + (c - \mathbb{E}[Y])^2"
+        + r", \qquad \arg\min_c \mathbb{E}[(Y - c)^2] = "
+        + sp.latex(c_star[0])
+        + r" = \mathbb{E}[Y]"
     )
 )
 
@@ -983,25 +1008,40 @@ for shape in [(4, 3), (4,), (4, 1), (1, 3), (3,), (1, 1)]:
 # with one output unit returns a column; the targets are a flat vector. PyTorch warns ("Using a
 # target size that is different to the input size") and broadcasts both to $N \times N$, so the
 # loss is the mean over **every prediction against every target**:
-# $\frac{1}{N^2}\sum_{i, j}(x_i - y_j)^2$. How wrong is that? Expanding the squares (SymPy, for
-# $N = 3$ and $N = 4$) gives an exact answer: the broadcast loss exceeds the correct one by twice
-# the covariance of predictions and targets,
+# $\frac{1}{N^2}\sum_{i, j}(x_i - y_j)^2$. How wrong is that? For each prediction $x_i$, the
+# mean over $j$ of $(x_i - y_j)^2$ is $\mathbb{E}[(Y - x_i)^2]$ for $Y$ drawn uniformly from the
+# $N$ targets, which the bias–variance identity above splits into $(x_i - \bar y)^2 +
+# \operatorname{var}(y)$. Averaging over $i$ gives, for every $N$,
 #
 # $$
-# \frac{1}{N^2}\sum_{i,j}(x_i - y_j)^2 = \frac1N\sum_i (x_i - y_i)^2 +
-# 2\operatorname{cov}(x, y), \qquad
-# \operatorname{cov}(x, y) = \frac1N\sum_i (x_i - \bar x)(y_i - \bar y).
+# \frac{1}{N^2}\sum_{i,j}(x_i - y_j)^2 = \frac1N\sum_i (x_i - \bar y)^2 + \operatorname{var}(y),
+# \qquad \operatorname{var}(y) = \frac1N\sum_j (y_j - \bar y)^2.
 # $$
+#
+# **The broadcast loss ignores which prediction goes with which target**, so it is minimised by
+# predicting $\bar y$ everywhere, where it equals $\operatorname{var}(y)$. Comparing it with the
+# correct loss $\frac1N\sum_i (x_i - y_i)^2$ needs only the means $A = \overline{x^2}$,
+# $B = \overline{y^2}$, $C = \overline{xy}$, $\bar x$ and $\bar y$ (by linearity of the mean, the
+# broadcast loss is $A - 2\bar x\bar y + B$ and the correct one $A - 2C + B$): SymPy shows that
+# both forms agree and that the broadcast loss exceeds the correct one by
+# $2\operatorname{cov}(x, y) = 2(C - \bar x\bar y)$, for any $N$. The cell then checks both
+# identities on numbers for several $N$.
 
 # %%
-for n_sym in (3, 4):
-    xs, ts = sp.symbols(f"x_1:{n_sym + 1}"), sp.symbols(f"y_1:{n_sym + 1}")
-    broadcast = sum((xi - tj) ** 2 for xi in xs for tj in ts) / n_sym**2
-    correct = sum((xi - ti) ** 2 for xi, ti in zip(xs, ts)) / n_sym
-    x_bar, t_bar = sum(xs) / n_sym, sum(ts) / n_sym
-    cov = sum((xi - x_bar) * (ti - t_bar) for xi, ti in zip(xs, ts)) / n_sym
-    assert sp.expand(broadcast - correct - 2 * cov) == 0
-print("broadcast mean - correct mean = 2 cov(x, y), proved for N = 3 and N = 4")
+mA, mB, mC, x_m, y_m = sp.symbols(r"A B C \bar{x} \bar{y}", real=True)
+broadcast_m = mA - 2 * x_m * y_m + mB  # (1/N^2) sum_ij (x_i^2 - 2 x_i y_j + y_j^2)
+per_prediction = (mA - 2 * x_m * y_m + y_m**2) + (mB - y_m**2)  # mean (x - ybar)^2 + var y
+correct_m = mA - 2 * mC + mB
+assert sp.expand(broadcast_m - per_prediction) == 0
+assert sp.expand(broadcast_m - correct_m - 2 * (mC - x_m * y_m)) == 0
+for n_check in (1, 2, 7, 300):
+    xs_n, ys_n = rng.normal(size=n_check), rng.normal(size=n_check)
+    table = np.mean((xs_n[:, None] - ys_n[None, :]) ** 2)
+    assert math.isclose(table, np.mean((xs_n - ys_n.mean()) ** 2) + ys_n.var(), rel_tol=1e-12)
+    cov_n = np.mean((xs_n - xs_n.mean()) * (ys_n - ys_n.mean()))
+    assert math.isclose(table, np.mean((xs_n - ys_n) ** 2) + 2 * cov_n, rel_tol=1e-12)
+print("broadcast = mean (x_i - ybar)^2 + var(y) = correct + 2 cov(x, y): for every N")
+print("(SymPy, in the five means), and on numbers for N = 1, 2, 7, 300")
 
 targets = rng.normal(2.0, 1.0, 200)
 predictions = targets + rng.normal(0, 0.3, 200)  # a good model
@@ -1009,30 +1049,39 @@ try:
     F.mse_loss(predictions[:, None], targets)
 except ValueError as error:
     print("lossbook refuses:", error)
-broadcast_mse = float(
-    np.mean((predictions[:, None] - targets[None, :]) ** 2)
-)  # PyTorch's value
+
+
+def broadcast_mse(pred):
+    """PyTorch's value for pred of shape (N, 1) against targets of shape (N,)."""
+    return float(np.mean((pred[:, None] - targets[None, :]) ** 2))
+
+
 right_mse = float(F.mse_loss(predictions, targets))
-two_cov = 2 * float(
-    np.mean((predictions - predictions.mean()) * (targets - targets.mean()))
-)
-assert abs(broadcast_mse - right_mse - two_cov) < 1e-10
+spread = float(np.mean((predictions - targets.mean()) ** 2))
+assert math.isclose(broadcast_mse(predictions), spread + targets.var(), rel_tol=1e-12)
+constant = np.full(200, targets.mean())
+shuffled = rng.permutation(predictions)  # the same predictions, paired at random
+assert math.isclose(broadcast_mse(constant), targets.var(), rel_tol=1e-12)
+assert math.isclose(broadcast_mse(shuffled), broadcast_mse(predictions), rel_tol=1e-12)
+assert broadcast_mse(constant) < broadcast_mse(predictions)
+print(f"{'predictions':>28} {'correct mse':>12} {'broadcast mse':>14}")
+for name, pred in (
+    ("good model", predictions),
+    ("same values, shuffled", shuffled),
+    ("constant mean of y", constant),
+):
+    print(f"{name:>28} {float(F.mse_loss(pred, targets)):>12.4f} {broadcast_mse(pred):>14.4f}")
 print(
-    f"correct mse {right_mse:.4f}; broadcast mse {broadcast_mse:.4f}; "
-    f"difference {broadcast_mse - right_mse:.4f} = 2 cov {two_cov:.4f}"
-)
-best_constant = float(np.mean((targets.mean() - targets) ** 2))
-print(
-    f"the broadcast loss is minimised by predicting the constant mean: loss {best_constant:.4f}"
-    f" = var(y) {targets.var():.4f}"
+    f"good model: broadcast {broadcast_mse(predictions):.4f} = mean (x - ybar)^2 "
+    f"{spread:.4f} + var(y) {targets.var():.4f}"
 )
 
 # %% [markdown]
 # *Fingerprint*: the training loss of a good model is about twice the variance of the targets
-# instead of small; the broadcast loss rewards predictions that do *not* follow the targets (a
-# negative covariance lowers it), so training drives the model towards predicting the constant
-# $\bar y$ for every input, where the loss plateaus at $\operatorname{var}(y)$. Fix: `pred.squeeze(-1)`
-# or targets of shape $(N, 1)$.
+# instead of small, and it does not change when the predictions are shuffled. Training
+# minimises $\frac1N\sum_i (x_i - \bar y)^2$, so it drives the model towards predicting the
+# constant $\bar y$ for every input, where the loss plateaus at $\operatorname{var}(y)$. Fix:
+# `pred.squeeze(-1)` or targets of shape $(N, 1)$.
 #
 # **2. A standard deviation passed where `gaussian_nll_loss` expects a variance.** A model with a
 # "sigma head" passes its output $s$ as `var`. The loss is then minimised at

@@ -23,14 +23,39 @@ from .._validation import (
 
 
 # ---- shared numerics (package-private, imported by the loss modules) --------------------------
-def two_difference(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+class Workspace:
+    """Scratch arrays reused by the chunks of one call.
+
+    Allocating a chunk's temporaries afresh for every chunk lets the C library return them to
+    the system and fault them in again each time, which made chunked code several times slower
+    in a fresh process; one set of buffers, reused, costs one allocation per call.
+    """
+
+    def __init__(self, count: int):
+        self._buffers: list[np.ndarray | None] = [None] * count
+
+    def arrays(self, shape: tuple, dtype) -> list[np.ndarray]:
+        """``count`` uninitialised C-contiguous arrays of ``shape`` and ``dtype``."""
+        size = int(np.prod(shape))
+        arrays = []
+        for i, buffer in enumerate(self._buffers):
+            if buffer is None or buffer.size < size or buffer.dtype != dtype:
+                buffer = self._buffers[i] = np.empty(size, dtype)
+            arrays.append(buffer[:size].reshape(shape))
+        return arrays
+
+
+def two_difference(
+    a: np.ndarray, b: np.ndarray, out: list[np.ndarray] | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """``d = fl(a - b)`` and its rounding error ``e``, so that ``a - b = d + e`` exactly (Knuth's
     TwoSum, written in place to spare memory traffic); ``e`` is 0 where ``d`` is infinite or
-    nan."""
-    d = a - b
-    part = d + b
+    nan. ``out``: three arrays of the broadcast shape for ``d``, ``e`` and a scratch term."""
+    d, e, part = out if out is not None else (None, None, None)
+    d = np.subtract(a, b, out=d)
+    part = np.add(d, b, out=part)
     with np.errstate(invalid="ignore"):
-        e = a - part
+        e = np.subtract(a, part, out=e)
         part -= d
         part -= b
         e += part
@@ -39,7 +64,7 @@ def two_difference(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray
     return d, e
 
 
-def log_partition_parts(x: np.ndarray, axis: int):
+def log_partition_parts(x: np.ndarray, axis: int, workspace: Workspace | None = None):
     r"""The pieces of :math:`\log \sum_j e^{x_j}` along ``axis``, accurate to a few ulps.
 
     Returns ``m`` (the max, axis kept), ``shifted``, ``error`` (with :math:`x - m` = ``shifted +
@@ -51,11 +76,15 @@ def log_partition_parts(x: np.ndarray, axis: int):
     is left out of the sum, where ``log(1 + s)`` would round ``s`` away; and the rounding error of
     :math:`x_j - m`, which ``exp`` would multiply by :math:`|x_j - m|`, is added back to first
     order (:math:`\sum_j e^{d_j + e_j} \approx \sum_j e^{d_j} + \sum_j e^{d_j} e_j`).
+
+    With a ``workspace`` (of three buffers), ``shifted`` and ``error`` are views of its buffers,
+    valid until its next use.
     """
     m = np.max(x, axis=axis, keepdims=True)
+    buffers = None if workspace is None else workspace.arrays(x.shape, x.dtype)
     with np.errstate(invalid="ignore", over="ignore"):
-        shifted, error = two_difference(x, m)
-        exps = np.exp(shifted)
+        shifted, error = two_difference(x, m, buffers)
+        exps = np.exp(shifted, out=None if buffers is None else buffers[2])
         np.put_along_axis(exps, np.argmax(x, axis=axis, keepdims=True), 0.0, axis=axis)
         rest = np.sum(exps, axis=axis, keepdims=True)
         rest += np.expand_dims(np.vecdot(exps, error, axis=axis), axis)
@@ -194,8 +223,8 @@ def softmax(input: ArrayLike, dim: int) -> np.ndarray:
     return along_rows(rows, x, axis, np.empty(x.shape, x.dtype)).reshape(shape)
 
 
-def _log_softmax_rows(z: np.ndarray, axis: int) -> np.ndarray:
-    m, shifted, error, log1p_rest = log_partition_parts(z, axis)
+def _log_softmax_rows(z: np.ndarray, axis: int, workspace: Workspace | None = None) -> np.ndarray:
+    m, shifted, error, log1p_rest = log_partition_parts(z, axis, workspace)
     with np.errstate(invalid="ignore"):
         shifted -= log1p_rest
         shifted += error
@@ -258,13 +287,13 @@ def log_softmax(input: ArrayLike, dim: int) -> np.ndarray:
     x = x.reshape(1) if x.ndim == 0 else x
     if x.shape[axis] == 0:
         return x.copy().reshape(shape)
-    out = np.empty(x.shape, x.dtype)
-    return along_rows(lambda z: _log_softmax_rows(z, axis), x, axis, out).reshape(shape)
+    out, workspace = np.empty(x.shape, x.dtype), Workspace(3)
+    return along_rows(lambda z: _log_softmax_rows(z, axis, workspace), x, axis, out).reshape(shape)
 
 
-def _logsumexp_last(flat: np.ndarray) -> np.ndarray:
+def _logsumexp_last(flat: np.ndarray, workspace: Workspace | None = None) -> np.ndarray:
     """``logsumexp`` along the last axis of a non-empty array, PyTorch's rule at infinities."""
-    m, _, _, log1p_rest = log_partition_parts(flat, -1)
+    m, _, _, log1p_rest = log_partition_parts(flat, -1, workspace)
     m, log1p_rest = m[..., 0], log1p_rest[..., 0]
     finite = np.isfinite(m)
     out = m + log1p_rest
@@ -350,7 +379,13 @@ def logsumexp(input: ArrayLike, dim, keepdim: bool = False) -> np.ndarray:
     elif flat.ndim == 1:
         out = _logsumexp_last(flat.astype(work, copy=False))
     else:
-        out = along_rows(_logsumexp_last, flat, flat.ndim - 1, np.empty(flat.shape[:-1], work))
+        workspace = Workspace(3)
+        out = along_rows(
+            lambda z: _logsumexp_last(z, workspace),
+            flat,
+            flat.ndim - 1,
+            np.empty(flat.shape[:-1], work),
+        )
     out = np.asarray(out).astype(dtype)
     if keepdim:
         return out.reshape(kept_shape)

@@ -21,7 +21,7 @@ from .._validation import (
     reduce_losses,
     working_dtype,
 )
-from ._activations import log_partition_parts, map_chunks
+from ._activations import Workspace, log_partition_parts, map_chunks
 
 BCE_LOG_CLAMP = -100.0
 """PyTorch's ``binary_cross_entropy`` clamps each log-probability at -100 (a loss term of at
@@ -213,12 +213,12 @@ def nll_loss(
     return _weighted_reduce(losses, weights, reduction, x.dtype)
 
 
-def _index_terms(z: np.ndarray, y: np.ndarray, w, smoothing: bool):
+def _index_terms(z: np.ndarray, y: np.ndarray, w, smoothing: bool, workspace=None):
     """For one chunk (classes on dim 0 or 1): ``-log softmax(z)_y`` per sample, and the smoothing
     term ``-sum_c w_c log softmax(z)_c`` per sample (None if not ``smoothing``)."""
     class_dim = 0 if z.ndim == 1 else 1
     kept = np.ones(y.shape, bool)
-    m, shifted, error, log1p_rest = log_partition_parts(z, class_dim)
+    m, shifted, error, log1p_rest = log_partition_parts(z, class_dim, workspace)
     finite = np.isfinite(np.squeeze(m, class_dim))
     with np.errstate(invalid="ignore"):
         # -log softmax(z)_y = (log1p(rest) - (z_y - m)) - error_y: non-negative, no cancellation
@@ -255,9 +255,10 @@ def _cross_entropy_indices(x, y, w, ignore_index, reduction, label_smoothing, dt
     if n_classes == 0:
         nll.fill(0.0)  # C = 0: only reachable when every target is ignored
     else:
+        workspace = Workspace(3)
         for piece in sample_chunks(x):
             chunk = x[piece].astype(work, copy=False)
-            first, second = _index_terms(chunk, safe_y[piece], w, smooth is not None)
+            first, second = _index_terms(chunk, safe_y[piece], w, smooth is not None, workspace)
             nll[piece] = first
             if smooth is not None:
                 smooth[piece] = second
@@ -272,12 +273,14 @@ def _cross_entropy_indices(x, y, w, ignore_index, reduction, label_smoothing, dt
     return np.asarray((1 - eps) * losses + smooth * (eps / n_classes)).astype(dtype)
 
 
-def _probability_terms(z: np.ndarray, q: np.ndarray, w, label_smoothing: float) -> np.ndarray:
+def _probability_terms(
+    z: np.ndarray, q: np.ndarray, w, label_smoothing: float, workspace=None
+) -> np.ndarray:
     """``-sum_c w_c q_c log softmax(z)_c`` per sample of one chunk, ``q`` smoothed first; a term
     with ``w_c q_c = 0`` is 0 even where ``log softmax`` is ``-inf``."""
     class_dim = 0 if z.ndim == 1 else 1
     n_classes = z.shape[class_dim]
-    m, shifted, error, log1p_rest = log_partition_parts(z, class_dim)
+    m, shifted, error, log1p_rest = log_partition_parts(z, class_dim, workspace)
     with np.errstate(invalid="ignore"):
         shifted += error
         shifted -= log1p_rest  # log softmax(z)
@@ -301,9 +304,10 @@ def _cross_entropy_probabilities(x, q, w, reduction, label_smoothing, dtype):
     if x.shape[class_dim] == 0:
         losses.fill(0.0)
     else:
+        workspace = Workspace(3)
         for piece in sample_chunks(x):
             chunk = x[piece].astype(work, copy=False)
-            losses[piece] = _probability_terms(chunk, q[piece], w, label_smoothing)
+            losses[piece] = _probability_terms(chunk, q[piece], w, label_smoothing, workspace)
     if reduction == "mean" and x.shape[class_dim] == 0:
         return np.asarray(np.nan, dtype)  # PyTorch divides by input.numel() / C = 0 / 0
     return reduce_losses(losses, reduction, dtype)

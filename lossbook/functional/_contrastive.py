@@ -343,7 +343,9 @@ def margin_ranking_loss(
         :math:`y`, usually 1 or -1; any real value is used as it is in the formula, as in
         PyTorch. Integer targets take the dtype of the inputs; booleans are refused.
     margin : float, default 0.0
-        Any finite real number (a negative margin is allowed, as in PyTorch).
+        Any real number but nan; negative margins and :math:`\pm\infty` are allowed, as in
+        PyTorch (an infinite margin gives :math:`\pm\infty`, or nan where it meets an infinite
+        score gap of the other sign).
     reduction : {'mean', 'sum', 'none'}, default 'mean'
 
     Returns
@@ -357,15 +359,16 @@ def margin_ranking_loss(
     TypeError
         If an input is not a real array, ``target`` is boolean, or ``margin`` is not a real number.
     ValueError
-        If the arrays have different numbers of dimensions or do not broadcast, ``margin`` is not
-        finite, or ``reduction`` is unknown.
+        If the arrays have different numbers of dimensions or do not broadcast, ``margin`` is
+        nan, or ``reduction`` is unknown.
 
     Notes
     -----
     PyTorch: ``torch.nn.functional.margin_ranking_loss(input1, input2, target, margin=margin,
     reduction=reduction)``, i.e. ``(-target * (input1 - input2) + margin).clamp_min(0)`` reduced
     (ATen ``Loss.cpp``). PyTorch raises ``RuntimeError`` for different numbers of dimensions;
-    ``lossbook`` raises ``ValueError``.
+    ``lossbook`` raises ``ValueError``; a nan margin, which PyTorch turns into nan losses, raises
+    here.
 
     Numerics: for targets 1 and -1 the hinge's argument is computed with a single rounding
     (error-free sums), so a loss that is small because the margin almost cancels the score gap
@@ -400,7 +403,7 @@ def margin_ranking_loss(
     if y.dtype.kind == "b":
         raise TypeError("target must be a numeric array (usually of 1 and -1), got dtype bool")
     y = as_floating(y, "target", None if y.dtype.kind == "f" else result_dtype(x1, x2))
-    margin = check_real(margin, "margin")
+    margin = check_real(margin, "margin", finite=False)
     arrays = {"input1": x1, "input2": x2, "target": y}
     check_same_ndim(arrays, "margin_ranking_loss")
     dtype = result_dtype(x1, x2, y)

@@ -6,8 +6,16 @@ Shared conventions of this module (each docstring repeats what it needs):
   ``mse_loss``, ``l1_loss``, ``smooth_l1_loss`` and ``huber_loss``, silently for the two NLLs), so
   that input (N, 1) against target (N,) silently computes an N x N loss; lossbook raises
   ``ValueError`` instead. This is a deliberate difference, pinned by ``tests/test_regression.py``.
-* float16 is computed in float32 and the result rounded to float16 (what PyTorch's CPU kernels
-  effectively do); float32 and float64 are computed in their own precision.
+* dtypes follow PyTorch's type promotion: float32 input with a float64 target (or weight, or
+  var array) gives float64; an integer or bool array takes the floating dtype of the others
+  (float64 when none is floating, where PyTorch raises or, for ``poisson_nll_loss``, gives
+  float32: a deliberate difference). ``huber_loss`` keeps the dtype of ``input``, as PyTorch's.
+* float16: ``mse_loss``, ``l1_loss`` and ``smooth_l1_loss`` round each operation to float16 as
+  PyTorch's CPU kernels do (``x - y`` first), ``huber_loss`` works in float32 from the inputs as
+  PyTorch's kernel does; the per-element losses are rounded to float16 and reduced in float32.
+  These four equal PyTorch bit for bit in float16 (``tests/test_regression.py``). The two NLLs,
+  which PyTorch evaluates op by op in float16, are computed in float32 and rounded once (a
+  deliberate difference). float32 and float64 are computed in their own precision.
 * Nothing warns: overflow gives ``inf`` and invalid operations ``nan``, quietly, where PyTorch
   gives them.
 """
@@ -20,6 +28,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from .._validation import (
+    as_array,
     as_floating,
     check_bool,
     check_real,
@@ -33,23 +42,30 @@ r"""The constant :math:`\tfrac12 \\log 2\\pi` that ``full=True`` adds to the Gau
 
 
 def working_dtype(dtype: np.dtype) -> np.dtype:
-    """The dtype the arithmetic is done in: float32 for float16 input, else the input's own."""
+    """The dtype the two NLLs compute in: float32 for float16, else the dtype itself."""
     return np.dtype(np.float32) if dtype == np.float16 else np.dtype(dtype)
 
 
-def checked_pair(input, target) -> tuple[np.ndarray, np.ndarray, np.dtype]:
-    """``input`` and ``target`` as floating arrays of one shape, in the working dtype, and the
-    dtype of the result (the floating dtype of ``input``)."""
-    x = as_floating(input, "input")
-    y = as_floating(target, "target", x.dtype)
+def promoted_dtype(*arrays: np.ndarray) -> np.dtype:
+    """PyTorch's type promotion: the widest floating dtype among ``arrays``; integer and bool
+    arrays take it on without widening it; float64 when none is floating."""
+    floating = [a.dtype for a in arrays if a.dtype.kind == "f"]
+    return np.result_type(*floating) if floating else np.dtype(np.float64)
+
+
+def checked_pair(input, target, *others: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.dtype]:
+    """``input`` and ``target`` as real arrays of one shape, cast to the dtype that they and
+    ``others`` (arrays of the same call) promote to, and that dtype."""
+    x, y = as_array(input, "input"), as_array(target, "target")
     check_same_shape(x, y, ("input", "target"))
-    work = working_dtype(x.dtype)
-    return x.astype(work, copy=False), y.astype(work, copy=False), x.dtype
+    dtype = promoted_dtype(x, y, *others)
+    return x.astype(dtype, copy=False), y.astype(dtype, copy=False), dtype
 
 
 def residual(x: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """``x - y`` as a new array (a 0-d array for 0-d input, where NumPy would give a scalar)."""
-    with np.errstate(invalid="ignore"):
+    """``x - y`` as a new array in the dtype of ``x`` (float16: rounded to float16, as PyTorch
+    rounds it), a 0-d array for 0-d input where NumPy would give a scalar."""
+    with np.errstate(invalid="ignore", over="ignore"):
         return np.subtract(x, y, out=np.empty_like(x))
 
 
@@ -60,7 +76,10 @@ def squared(z: np.ndarray, *, in_place: bool = False) -> np.ndarray:
 
 
 def finish(losses: np.ndarray, reduction: str, dtype) -> np.ndarray:
-    """Reduce (float16: in float32) and round once to the result's dtype, quietly."""
+    """Reduce (float16: summed in float32, as PyTorch's CPU reductions do) and round once to the
+    result's dtype, quietly."""
+    if reduction != "none":
+        losses = losses.astype(working_dtype(losses.dtype), copy=False)
     with np.errstate(over="ignore", invalid="ignore"):
         return reduce_losses(losses, reduction, dtype)
 
@@ -76,17 +95,20 @@ def checked_weight(weight, shape: tuple, dtype) -> np.ndarray | None:
     return w
 
 
-def weighted_reduce(losses, weight, reduction: str, dtype, *, divide_by_weight: bool):
-    """Multiply by ``weight`` (if any) and reduce. For 'mean' with a weight, PyTorch divides by
-    the sum of the weights in ``l1_loss`` and ``mse_loss`` and by the element count in
-    ``huber_loss`` (``divide_by_weight``)."""
-    if weight is not None:
-        with np.errstate(over="ignore", invalid="ignore"):
-            losses *= weight
-    if weight is None or reduction != "mean" or not divide_by_weight:
+def weighted_reduce(losses: np.ndarray, weight, reduction: str, *, divide_by_weight: bool):
+    """Multiply by ``weight`` (if any; the product promotes as in PyTorch) and reduce. For 'mean'
+    with a weight, PyTorch divides the sum by the sum of the weights in ``l1_loss`` and
+    ``mse_loss`` and by the element count in ``huber_loss`` (``divide_by_weight``)."""
+    if weight is None:
+        return finish(losses, reduction, losses.dtype)
+    dtype = promoted_dtype(losses, as_array(weight, "weight"))
+    w = checked_weight(weight, losses.shape, dtype)
+    with np.errstate(over="ignore", invalid="ignore", under="ignore"):
+        losses = np.multiply(losses, w, out=losses if losses.dtype == dtype else None)
+    if reduction != "mean" or not divide_by_weight:
         return finish(losses, reduction, dtype)
     with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
-        return np.asarray(np.sum(losses) / np.sum(weight), dtype=dtype)
+        return np.asarray(finish(losses, "sum", dtype) / finish(w, "sum", dtype), dtype=dtype)
 
 
 def mse_loss(input: ArrayLike, target: ArrayLike, reduction: str = "mean",
@@ -111,8 +133,8 @@ def mse_loss(input: ArrayLike, target: ArrayLike, reduction: str = "mean",
     Returns
     -------
     np.ndarray
-        0-d for 'mean' and 'sum', the shape of ``input`` for 'none'; the floating dtype of
-        ``input``. 'mean' of an empty array is ``nan``.
+        0-d for 'mean' and 'sum', the shape of ``input`` for 'none'; the dtype that
+        ``input``, ``target`` and ``weight`` promote to. 'mean' of an empty array is ``nan``.
 
     Raises
     ------
@@ -131,8 +153,14 @@ def mse_loss(input: ArrayLike, target: ArrayLike, reduction: str = "mean",
     Deliberate difference: PyTorch broadcasts ``input`` against ``target`` (with a warning), so
     input (N, 1) and target (N,) give the mean over an N x N table of every prediction against
     every target; lossbook raises ``ValueError`` for any difference of shapes. That broadcast
-    mean exceeds the correct loss by exactly :math:`2\operatorname{cov}(x, y)` (population
-    covariance of the N predictions and targets): chapter 10 derives it.
+    mean is :math:`\frac1N\sum_i (x_i - \bar y)^2 + \operatorname{var}(y)`: it ignores which
+    prediction goes with which target, so it is minimised by predicting :math:`\bar y`
+    everywhere (chapter 10 derives it).
+
+    dtypes: promoted as in PyTorch (float32 input and float64 target or weight give float64).
+    float16: :math:`x - y` and its square are each rounded to float16 and the mean is taken in
+    float32, as PyTorch's CPU kernel does (so :math:`300^2` overflows to ``inf``); the result
+    equals PyTorch's bit for bit.
 
     Accuracy: :math:`(x - y)^2` elementwise is within 3 rounding errors (below 4 ulp).
 
@@ -153,10 +181,9 @@ def mse_loss(input: ArrayLike, target: ArrayLike, reduction: str = "mean",
     array(1.75)
     """
     check_reduction(reduction)
-    x, y, dtype = checked_pair(input, target)
-    w = checked_weight(weight, x.shape, x.dtype)
+    x, y, _ = checked_pair(input, target)
     losses = squared(residual(x, y), in_place=True)
-    return weighted_reduce(losses, w, reduction, dtype, divide_by_weight=True)
+    return weighted_reduce(losses, weight, reduction, divide_by_weight=True)
 
 
 def l1_loss(input: ArrayLike, target: ArrayLike, reduction: str = "mean",
@@ -180,8 +207,8 @@ def l1_loss(input: ArrayLike, target: ArrayLike, reduction: str = "mean",
     Returns
     -------
     np.ndarray
-        0-d for 'mean' and 'sum', the shape of ``input`` for 'none'; the floating dtype of
-        ``input``.
+        0-d for 'mean' and 'sum', the shape of ``input`` for 'none'; the dtype that
+        ``input`` and ``target`` promote to.
 
     Raises
     ------
@@ -197,7 +224,7 @@ def l1_loss(input: ArrayLike, target: ArrayLike, reduction: str = "mean",
     The absolute error is the negative log-likelihood of a Laplace distribution with fixed scale
     :math:`b`, up to the constants :math:`\log 2b` and :math:`1/b`; its minimiser over a constant
     prediction is a median. One rounding in :math:`x - y` (the absolute value is exact): within
-    1 ulp.
+    1 ulp. dtypes are promoted as in PyTorch; float16 equals PyTorch's bit for bit.
 
     References
     ----------
@@ -216,11 +243,10 @@ def l1_loss(input: ArrayLike, target: ArrayLike, reduction: str = "mean",
     array(1.5)
     """
     check_reduction(reduction)
-    x, y, dtype = checked_pair(input, target)
-    w = checked_weight(weight, x.shape, x.dtype)
+    x, y, _ = checked_pair(input, target)
     losses = residual(x, y)
     np.abs(losses, out=losses)
-    return weighted_reduce(losses, w, reduction, dtype, divide_by_weight=True)
+    return weighted_reduce(losses, weight, reduction, divide_by_weight=True)
 
 
 def smooth_l1_loss(input: ArrayLike, target: ArrayLike, reduction: str = "mean",
@@ -247,8 +273,8 @@ def smooth_l1_loss(input: ArrayLike, target: ArrayLike, reduction: str = "mean",
     Returns
     -------
     np.ndarray
-        0-d for 'mean' and 'sum', the shape of ``input`` for 'none'; the floating dtype of
-        ``input``.
+        0-d for 'mean' and 'sum', the shape of ``input`` for 'none'; the dtype that
+        ``input`` and ``target`` promote to.
 
     Raises
     ------
@@ -266,10 +292,12 @@ def smooth_l1_loss(input: ArrayLike, target: ArrayLike, reduction: str = "mean",
     beta=beta)``; the ATen kernel computes ``z < beta ? 0.5 * z * z / beta : z - 0.5 * beta``
     with ``z = |x - y|``; this function computes the same without branches, as
     ``(z - q/2) * (q/beta)`` with ``q = min(z, beta)`` (bit for bit PyTorch's value on the linear
-    piece, within one rounding of it on the quadratic piece). The loss is the negative log-likelihood,
-    up to a constant, of the density proportional to :math:`e^{-\ell}` (Gaussian centre,
-    Laplace tails). Below 4 ulp on the quadratic piece; on the linear piece
-    :math:`z - \beta/2 \ge z/2` cancels at most one bit.
+    piece, within one rounding of it on the quadratic piece). The loss is the negative
+    log-likelihood, up to a constant, of the density proportional to :math:`e^{-\ell}`
+    (Gaussian centre, Laplace tails). Below 4 ulp on the quadratic piece; on the linear piece
+    :math:`z - \beta/2 \ge z/2` cancels at most one bit. dtypes are promoted as in PyTorch.
+    float16 follows PyTorch's kernel op by op (``beta`` and every intermediate rounded to
+    float16), bit for bit.
 
     References
     ----------
@@ -295,6 +323,8 @@ def smooth_l1_loss(input: ArrayLike, target: ArrayLike, reduction: str = "mean",
     np.abs(z, out=z)
     if beta == 0.0:
         return finish(z, reduction, dtype)
+    if dtype == np.float16:
+        return finish(float16_smooth_l1(z, beta), reduction, dtype)
     # Branch-free (a masked select is ten times slower): with q = min(z, beta),
     # (z - q/2) * (q/beta) is (z/2)(z/beta) below beta and exactly z - beta/2 above it.
     with np.errstate(over="ignore", invalid="ignore", under="ignore"):
@@ -305,6 +335,15 @@ def smooth_l1_loss(input: ArrayLike, target: ArrayLike, reduction: str = "mean",
         ratio /= beta
         z *= ratio
     return finish(z, reduction, dtype)
+
+
+def float16_smooth_l1(z: np.ndarray, beta: float) -> np.ndarray:
+    """PyTorch's float16 kernel of smooth L1 on ``z = |x - y|`` (float16), op by op with each
+    result rounded to float16 as c10::Half arithmetic rounds it, ``beta`` rounded to float16:
+    ``z < beta ? 0.5 * z * z / beta : z - 0.5 * beta``."""
+    b, half = np.float16(beta), np.float16(0.5)
+    with np.errstate(over="ignore", invalid="ignore", under="ignore", divide="ignore"):
+        return np.where(z < b, (half * z) * z / b, z - half * b)
 
 
 def huber_loss(input: ArrayLike, target: ArrayLike, reduction: str = "mean", delta: float = 1.0,
@@ -335,8 +374,8 @@ def huber_loss(input: ArrayLike, target: ArrayLike, reduction: str = "mean", del
     Returns
     -------
     np.ndarray
-        0-d for 'mean' and 'sum', the shape of ``input`` for 'none'; the floating dtype of
-        ``input``.
+        0-d for 'mean' and 'sum', the shape of ``input`` for 'none'; the floating dtype
+        of ``input`` (PyTorch's rule), promoted with that of ``weight``.
 
     Raises
     ------
@@ -355,6 +394,11 @@ def huber_loss(input: ArrayLike, target: ArrayLike, reduction: str = "mean", del
     :math:`e^{-\ell}`, Huber's least favourable distribution. Accuracy as
     :func:`smooth_l1_loss`.
 
+    dtypes: the result has the dtype of ``input``, as PyTorch's ``huber_loss`` (a float64 target
+    with float32 input is computed in float64 and rounded to float32); a ``weight`` promotes.
+    float16: computed in float32 from the inputs, as PyTorch's float16 kernel, and equal to it
+    bit for bit.
+
     References
     ----------
     P. J. Huber, "Robust estimation of a location parameter", *Ann. Math. Statist.* 35 (1964),
@@ -372,8 +416,10 @@ def huber_loss(input: ArrayLike, target: ArrayLike, reduction: str = "mean", del
     check_reduction(reduction)
     delta = check_real(delta, "delta", minimum=0.0, strict=True)
     x, y, dtype = checked_pair(input, target)
-    w = checked_weight(weight, x.shape, x.dtype)
-    z = residual(x, y)
+    # PyTorch's float16 Huber kernel works in float32 throughout (unlike its smooth L1 and MSE
+    # kernels, which round x - y to float16 first)
+    work = working_dtype(dtype)
+    z = residual(x.astype(work, copy=False), y.astype(work, copy=False))
     np.abs(z, out=z)
     # Branch-free: with q = min(z, delta), q (z - q/2) is PyTorch's 0.5 z z below delta and
     # delta (z - delta/2) above it, rounded as PyTorch rounds them.
@@ -383,7 +429,12 @@ def huber_loss(input: ArrayLike, target: ArrayLike, reduction: str = "mean", del
         z -= clipped
         clipped *= 2
         z *= clipped
-    return weighted_reduce(z, w, reduction, dtype, divide_by_weight=False)
+    z = z.astype(dtype, copy=False)
+    # PyTorch's huber_loss keeps the dtype of input (a target of a wider dtype is rounded away)
+    input_dtype = np.asarray(input).dtype
+    if input_dtype.kind == "f" and input_dtype != dtype:
+        z = z.astype(input_dtype)
+    return weighted_reduce(z, weight, reduction, divide_by_weight=False)
 
 
 def checked_variance(var, input_shape: tuple, work) -> np.ndarray:
@@ -445,8 +496,8 @@ def gaussian_nll_loss(input: ArrayLike, target: ArrayLike, var: ArrayLike | floa
     Returns
     -------
     np.ndarray
-        0-d for 'mean' and 'sum', the shape of ``input`` for 'none'; the floating dtype of
-        ``input``.
+        0-d for 'mean' and 'sum', the shape of ``input`` for 'none'; the dtype that
+        ``input``, ``target`` and an array ``var`` promote to.
 
     Raises
     ------
@@ -466,14 +517,20 @@ def gaussian_nll_loss(input: ArrayLike, target: ArrayLike, var: ArrayLike | floa
     reaching ``var`` is the gradient at the clamped value passed straight through (not 0 below
     the clamp); see :func:`lossbook.gradients.gaussian_nll_loss_grad`.
 
+    dtypes: ``input``, ``target`` and an array ``var`` promote as in PyTorch (float32 input with
+    a float64 target or var gives float64); a Python number ``var`` takes the others' dtype.
+
     Deliberate differences: PyTorch raises ``TypeError`` for a Python ``int`` variance (it only
-    accepts a ``float`` or a tensor), lossbook accepts any real number; a nan variance given as a
-    number raises here (an array with nan gives nan, as in PyTorch); a negative ``eps`` (which
+    accepts a ``float`` or a tensor), lossbook accepts any real number; PyTorch raises
+    ``RuntimeError`` for an integer ``var`` array, lossbook converts it; a nan variance given as
+    a number raises here (an array with nan gives nan, as in PyTorch); a negative ``eps`` (which
     PyTorch accepts and which clamps nothing) raises; ``input`` and ``target`` of different
     shapes raise (PyTorch broadcasts them).
 
-    float16: PyTorch evaluates this composite formula op by op in float16; lossbook in float32,
-    rounded once (so ``eps = 1e-6``, a float16 subnormal in PyTorch, is used as 1e-6 here).
+    float16 and mixed dtypes: PyTorch evaluates this composite formula op by op, each op in its
+    operands' dtype (float16 ones in float16); lossbook computes in the promoted dtype (float32
+    for float16) and rounds once (so ``eps = 1e-6``, a float16 subnormal in PyTorch, is used as
+    1e-6 here).
 
     Numerics: when :math:`\log\sigma^2 < 0` the two terms have opposite signs and may cancel; the
     error is then within 4 ulp of the result plus 4 units of roundoff times the cancelled part
@@ -500,9 +557,11 @@ def gaussian_nll_loss(input: ArrayLike, target: ArrayLike, var: ArrayLike | floa
     check_reduction(reduction)
     full = check_bool(full, "full")
     eps = check_real(eps, "eps", minimum=0.0)
-    x, y, dtype = checked_pair(input, target)
-    v = checked_variance(var, x.shape, x.dtype)
-    work = x.dtype
+    scalar = isinstance(var, numbers.Number) and not isinstance(var, np.ndarray)
+    x, y, dtype = checked_pair(input, target, *(() if scalar else (as_array(var, "var"),)))
+    work = working_dtype(dtype)
+    x, y = x.astype(work, copy=False), y.astype(work, copy=False)
+    v = checked_variance(var, x.shape, work)
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         clamped = np.maximum(v.astype(work, copy=False), work.type(eps), out=np.empty_like(v))
         losses = squared(residual(x, y), in_place=True)
@@ -577,9 +636,9 @@ def poisson_nll_loss(input: ArrayLike, target: ArrayLike, log_input: bool = True
     Returns
     -------
     np.ndarray
-        0-d for 'mean' and 'sum', the shape of ``input`` for 'none'; the floating dtype of
-        ``input``. A negative rate with ``log_input=False`` gives ``nan``, and ``e^x`` beyond the
-        format's range ``inf``, quietly, as in PyTorch.
+        0-d for 'mean' and 'sum', the shape of ``input`` for 'none'; the dtype that
+        ``input`` and ``target`` promote to. A negative rate with ``log_input=False`` gives
+        ``nan``, and ``e^x`` beyond the format's range ``inf``, quietly, as in PyTorch.
 
     Raises
     ------
@@ -599,15 +658,19 @@ def poisson_nll_loss(input: ArrayLike, target: ArrayLike, log_input: bool = True
     convex in it and its gradient :math:`e^{x} - y` never divides; with ``log_input=False`` the
     gradient :math:`1 - y/(x + \epsilon)` reaches :math:`-y/\epsilon` at a zero rate.
 
-    float16: PyTorch evaluates the formula op by op in float16, where ``eps = 1e-8`` rounds to 0
-    (a zero rate then gives ``inf``); lossbook computes in float32 and rounds once.
+    dtypes: promoted as in PyTorch (float32 input and float64 target give float64). Deliberate
+    differences: two integer arrays give float64 here and float32 in PyTorch; PyTorch evaluates
+    the formula op by op, each op in its operands' dtype (``exp`` of a float16 input in
+    float16), where in float16 ``eps = 1e-8`` rounds to 0 and a zero rate gives ``inf`` for a
+    positive target and ``nan`` for a zero target (:math:`0 \cdot \log 0`); lossbook computes
+    in the promoted dtype (float32 for float16) and rounds once.
 
-    Numerics: :math:`\log(x + \epsilon)` is computed as ``log1p((x - 1) + eps)`` for
-    :math:`x \in [0.5, 2]`, so it keeps its relative accuracy where PyTorch's ``log(x + eps)``
-    loses the digits of ``eps`` (visible only for huge targets: ``y = 1e300, x = 1`` differs from
-    PyTorch in the 9th digit, in favour of lossbook). The terms have opposite signs and may
-    cancel; the error is within 4 ulp of the result plus 4 units of roundoff times the cancelled
-    part (``tests/test_regression_accuracy.py``).
+    Numerics (a deliberate difference): :math:`\log(x + \epsilon)` is computed as
+    ``log1p((x - 1) + eps)`` for :math:`x \in [0.5, 2]`, so it keeps its relative accuracy
+    where PyTorch's ``log(x + eps)`` loses the digits of ``eps`` (visible only for huge targets:
+    ``y = 1e300, x = 1`` differs from PyTorch in the 9th digit, in favour of lossbook). The
+    terms have opposite signs and may cancel; the error is within 4 ulp of the result plus 4
+    units of roundoff times the cancelled part (``tests/test_regression_accuracy.py``).
 
     References
     ----------
@@ -631,6 +694,8 @@ def poisson_nll_loss(input: ArrayLike, target: ArrayLike, log_input: bool = True
     full = check_bool(full, "full")
     eps = check_real(eps, "eps", minimum=0.0)
     x, y, dtype = checked_pair(input, target)
+    work = working_dtype(dtype)
+    x, y = x.astype(work, copy=False), y.astype(work, copy=False)
     with np.errstate(over="ignore", invalid="ignore"):
         if log_input:
             losses = np.exp(x, out=np.empty_like(x))

@@ -19,11 +19,12 @@ def _broadcast(arrays: list[np.ndarray], names: list[str]) -> list[np.ndarray]:
         raise ValueError(f"cannot broadcast {shapes} together") from None
 
 
-def _first_extreme(a: np.ndarray, largest: bool) -> np.ndarray:
-    """One-hot (last axis) of the first largest (or smallest) entry of ``a``, as PyTorch's
-    inf-norm backward picks."""
-    index = np.argmax(a, axis=-1) if largest else np.argmin(a, axis=-1)
-    return (np.arange(a.shape[-1]) == index[..., np.newaxis]).astype(np.float64)
+def _tied_extremes(a: np.ndarray, largest: bool) -> np.ndarray:
+    """Weights (last axis) that split 1 evenly over the entries of ``a`` tied at its largest
+    (or smallest) value, as PyTorch's ``amax``/``amin`` backward does for the inf-norms."""
+    extreme = np.max(a, axis=-1, keepdims=True) if largest else np.min(a, axis=-1, keepdims=True)
+    ties = (a == extreme).astype(np.float64)
+    return ties / ties.sum(axis=-1, keepdims=True)
 
 
 def _distance_direction(x1: np.ndarray, x2: np.ndarray, p: float, eps: float) -> np.ndarray:
@@ -38,9 +39,9 @@ def _distance_direction(x1: np.ndarray, x2: np.ndarray, p: float, eps: float) ->
         return np.zeros_like(d)
     with np.errstate(invalid="ignore", divide="ignore", over="ignore", under="ignore"):
         if p == np.inf:
-            g = np.sign(d) * _first_extreme(a, largest=True)
+            g = np.sign(d) * _tied_extremes(a, largest=True)
         elif p == -np.inf:
-            g = np.sign(d) * _first_extreme(a, largest=False)
+            g = np.sign(d) * _tied_extremes(a, largest=False)
         elif p == 1:
             g = np.sign(d)
         elif p == 2:
@@ -68,8 +69,9 @@ def pairwise_distance_grad(
               = \operatorname{sign}(d) \odot \Bigl(\frac{\lvert d\rvert}{n}\Bigr)^{p-1},
 
     which is :math:`d/n` for :math:`p = 2` and :math:`\operatorname{sign}(d)` for
-    :math:`p = 1`; for :math:`p = \pm\infty` the whole gradient goes to the first entry of
-    largest (smallest) :math:`\lvert d_k \rvert`, and for :math:`p = 0` it is 0.
+    :math:`p = 1`; for :math:`p = \pm\infty` it is :math:`\operatorname{sign}(d_k)` on the entries
+    of largest (smallest) :math:`\lvert d_k \rvert`, split evenly among tied entries (as PyTorch's
+    ``amax``/``amin`` backward), and 0 elsewhere; for :math:`p = 0` it is 0.
 
     Parameters
     ----------

@@ -1,0 +1,26 @@
+"""Shared test configuration: the site and PDF tests run in one xdist worker, one after the other.
+
+``make test`` runs pytest-xdist with ``--dist loadfile``: each test file goes to one worker. The
+site build (tests/test_site.py) and the PDF's single-page build (tests/test_pdf.py via
+tools/pdf.py) read the same documents with the same configuration; run one after the other in one
+worker, the second reuses the first one's Sphinx environment (``_build/.doctrees``) instead of
+reading every chapter again, and the two never write that environment at the same time.
+"""
+
+from __future__ import annotations
+
+SHARED_SCOPE = {"tests/test_pdf.py": "tests/test_site.py"}
+
+
+def pytest_xdist_make_scheduler(config, log):
+    """Schedule by file, with test_pdf.py in test_site.py's unit of work (after it)."""
+    if config.getvalue("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadFileScheduling
+
+    class _SiteThenPdf(LoadFileScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            scope = super()._split_scope(nodeid)
+            return SHARED_SCOPE.get(scope, scope)
+
+    return _SiteThenPdf(config, log)
