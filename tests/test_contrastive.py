@@ -31,6 +31,10 @@ VARIANTS = ["info_nce", "clip", "nt_xent"]
 P_VALUES = [2.0, 1.0, 3.0, 0.5, 1.5, 0.0, np.inf, -np.inf, -1.0]
 
 
+def case_id(value) -> str:
+    return np.dtype(value).name if isinstance(value, type) else str(value)
+
+
 def rng_for(*params) -> np.random.Generator:
     return np.random.default_rng([SEED] + [zlib.crc32(repr(p).encode()) for p in params])
 
@@ -434,7 +438,7 @@ PD_CASES = [(shapes, np.float64) for shapes in PD_SHAPES] + [
 ]
 
 
-@pytest.mark.parametrize("shapes,dtype", PD_CASES, ids=lambda v: str(v))
+@pytest.mark.parametrize("shapes,dtype", PD_CASES, ids=case_id)
 @pytest.mark.parametrize("p", P_VALUES)
 def test_pairwise_distance_matches_torch(torch, p, shapes, dtype):
     rng = rng_for("pd", p, shapes, dtype)
@@ -490,7 +494,7 @@ TRIPLET_CASES = [
 ] + [(TRIPLET_SHAPES[i], "none", dtype) for i in (0, 3) for dtype in (np.float32, np.float16)]
 
 
-@pytest.mark.parametrize("shapes,reduction,dtype", TRIPLET_CASES, ids=lambda v: str(v))
+@pytest.mark.parametrize("shapes,reduction,dtype", TRIPLET_CASES, ids=case_id)
 @pytest.mark.parametrize("swap", [False, True])
 def test_triplet_margin_loss_matches_torch(torch, shapes, swap, reduction, dtype):
     rng = rng_for("tr", shapes, swap, reduction, dtype)
@@ -531,7 +535,7 @@ MR_CASES = [(shapes, np.float64) for shapes in MR_SHAPES] + [
 ]
 
 
-@pytest.mark.parametrize("shapes,dtype", MR_CASES, ids=lambda v: str(v))
+@pytest.mark.parametrize("shapes,dtype", MR_CASES, ids=case_id)
 @pytest.mark.parametrize("margin", [0.0, 0.5, -0.5])
 def test_margin_ranking_loss_matches_torch(torch, margin, shapes, dtype):
     rng = rng_for("mr", margin, shapes, dtype)
@@ -752,9 +756,7 @@ def test_info_nce_grad_matches_autograd(torch, tau, variant, reduction):
 
 
 @pytest.mark.parametrize("variant", VARIANTS)
-def test_info_nce_grad_at_low_temperature_and_near_identical_rows_matches_autograd(
-    torch, variant
-):
+def test_info_nce_grad_at_low_tau_and_near_identical_rows_matches_autograd(torch, variant):
     """tau = 0.01 (a nearly one-hot softmax) and positives within 1e-7 of their anchors."""
     rng = rng_for("nce-grad-hard", variant)
     x1 = rng.standard_normal((5, 4))

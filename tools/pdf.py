@@ -37,10 +37,13 @@ TEXT_WIDTH_PX = int((210 - MARGIN_MM["left"] - MARGIN_MM["right"]) / 25.4 * 96)
 FIT_TO_WIDTH_JS = """() => {
   let scaled = 0;
   for (const box of document.querySelectorAll('mjx-container[display="true"]')) {
+    // MathJax sizes the container to the formula (and sets its font size): fit the parent.
     const math = box.querySelector('mjx-math');
-    const available = box.clientWidth, needed = math ? math.getBoundingClientRect().width : 0;
+    const available = box.parentElement.clientWidth;
+    const needed = math ? math.getBoundingClientRect().width : 0;
     if (needed > available && available > 0) {
-      box.style.fontSize = (100 * available / needed * 0.98).toFixed(2) + '%';
+      const size = parseFloat(getComputedStyle(box).fontSize);
+      box.style.fontSize = (size * available / needed * 0.98).toFixed(3) + 'px';
       scaled++;
     }
   }
@@ -52,6 +55,23 @@ FIT_TO_WIDTH_JS = """() => {
     }
   }
   return scaled;
+}"""
+# What is still wider than its box after FIT_TO_WIDTH_JS (print_to_pdf fails on any).
+TOO_WIDE_JS = """() => {
+  const wide = [];
+  const check = (element, box, what) => {
+    if (element.getBoundingClientRect().width > box.clientWidth + 1) {
+      wide.push(`${what}: ${element.textContent.trim().slice(0, 80)}`);
+    }
+  };
+  for (const box of document.querySelectorAll('mjx-container[display="true"]')) {
+    const math = box.querySelector('mjx-math');
+    if (math) check(math, box.parentElement, 'equation');
+  }
+  for (const table of document.querySelectorAll('article table, main table')) {
+    check(table, table.parentElement, 'table');
+  }
+  return wide;
 }"""
 
 
@@ -138,6 +158,9 @@ def print_to_pdf(site: Path, target: Path) -> Path:
             page.set_viewport_size({"width": TEXT_WIDTH_PX, "height": 1000})
             scaled = page.evaluate(FIT_TO_WIDTH_JS)
             print(f"{scaled} display equations and tables scaled down to the text width")
+            too_wide = page.evaluate(TOO_WIDE_JS)
+            if too_wide:
+                raise SystemExit("wider than the A4 text block:\n" + "\n".join(too_wide[:20]))
             target.parent.mkdir(parents=True, exist_ok=True)
             page.pdf(
                 path=str(target),

@@ -98,10 +98,10 @@ rng = np.random.default_rng(2026)
 # | An MSE of about twice the variance of the targets for a good model, and a warning about the target size | `mse_loss` of an (N, 1) prediction and an (N,) target, broadcast to N × N | {ref}`sec-regression-mistakes` (chapter 10) |
 # | Predicted "standard deviations" that are the squares of the empirical ones | a standard deviation passed as `var` to `gaussian_nll_loss` | {ref}`sec-regression-mistakes` (chapter 10) |
 # | Predicted counts that are the logarithms (or the exponentials) of the observed ones | `poisson_nll_loss` with `log_input` set wrongly | {ref}`sec-regression-mistakes` (chapter 10) |
-# | InfoNCE plateaus between $\log(1 + (N-1)e^{-2/\tau})$ and $\log N$ | a forgotten temperature ($\tau = 1$) | {ref}`sec-contrastive-mistakes` (chapter 11) |
-# | NT-Xent never falls below $\log 2$ | the self-similarity not masked out of the softmax | {ref}`sec-contrastive-mistakes` (chapter 11) |
-# | With a sharded batch, device 0 reports a near-zero loss and every other device a large one | CLIP labels `arange(n)` instead of shifted by the device's offset | {ref}`sec-contrastive-mistakes` (chapter 11) |
-# | A triplet loss that sits at the margin and trains slowly | squared distances with a margin meant for distances | {ref}`sec-contrastive-mistakes` (chapter 11) |
+# | InfoNCE converges to about $\log(1 + (N-1)e^{-N/((N-1)\tau)})$, far from 0, at $\tau = 1$ | a forgotten temperature ($\tau = 1$) | {ref}`sec-contrastive-mistake-temperature` (chapter 11) |
+# | NT-Xent never falls below $\log 2$ | the self-similarity not masked out of the softmax | {ref}`sec-contrastive-mistake-mask` (chapter 11) |
+# | With a sharded batch, device 0 reports a near-zero loss and every other device a large one | CLIP labels `arange(n)` instead of shifted by the device's offset | {ref}`sec-contrastive-mistake-sharded` (chapter 11) |
+# | A triplet loss that sits at the margin and trains slowly | squared distances with a margin meant for distances | {ref}`sec-contrastive-mistake-squared` (chapter 11) |
 # | An ECE near 0 with one bin, but large with 15 bins | the ECE computed on a single bin | {ref}`sec-calibration-mistakes` (chapter 12) |
 # | A fitted temperature of 1.000 | the temperature fitted on the training set | {ref}`sec-calibration-mistakes` (chapter 12) |
 # | The positives' share of a focal loss jumps, their weight ratio to the negatives ninefold at $\alpha = 0.25$ | $\alpha$ applied to the negative class | {ref}`sec-calibration-mistakes` (chapter 12) |
