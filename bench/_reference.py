@@ -29,11 +29,12 @@ What is here
 * :class:`Textbook`: the formulas a textbook (or a first implementation) writes in NumPy, used by
   both benchmarks.
 """
+
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 
 import mpmath
 import numpy as np
@@ -51,15 +52,18 @@ _PRECISION = {np.dtype(np.float64): 53, np.dtype(np.float32): 24}
 # ---------------------------------------------------------------------------------------------
 def ulp(exact, dtype) -> mpmath.mpf:
     """The unit in the last place of ``dtype`` in the binade of ``exact`` (not 0, finite)."""
-    _, exponent = mpmath.frexp(exact)          # |exact| = m 2**e, 1/2 <= m < 1
+    _, exponent = mpmath.frexp(exact)  # |exact| = m 2**e, 1/2 <= m < 1
     return mpmath.ldexp(mpmath.mpf(1), int(exponent) - _PRECISION[np.dtype(dtype)])
 
 
 def representable(exact, dtype) -> bool:
     """Finite, non-zero and inside the normal range of ``dtype`` (so an ulp error is meaningful)."""
     info = np.finfo(dtype)
-    return (mpmath.isfinite(exact) and exact != 0
-            and mpmath.mpf(float(info.tiny)) <= abs(exact) <= mpmath.mpf(float(info.max)))
+    return (
+        mpmath.isfinite(exact)
+        and exact != 0
+        and mpmath.mpf(float(info.tiny)) <= abs(exact) <= mpmath.mpf(float(info.max))
+    )
 
 
 def error_in_ulps(got, exact, dtype) -> float:
@@ -78,12 +82,14 @@ def error_in_ulps(got, exact, dtype) -> float:
 class Case:
     """One call of one function on stress inputs, with the exact value of each output element."""
 
-    function: str                 # key of CALLS
-    label: str                    # what the inputs are, for messages
-    args: tuple                   # inputs as numpy arrays of the grid's dtype (or Python scalars)
-    exact: tuple                  # mpf per output element (flattened)
-    slack: tuple = field(default=())   # absolute allowance beyond 4 ulp per element (mpf), () = all 0
-    group: str = "stress"         # "stress", or the name of an inherently ill-conditioned subset
+    function: str  # key of CALLS
+    label: str  # what the inputs are, for messages
+    args: tuple  # inputs as numpy arrays of the grid's dtype (or Python scalars)
+    exact: tuple  # mpf per output element (flattened)
+    slack: tuple = field(
+        default=()
+    )  # absolute allowance beyond 4 ulp per element (mpf), () = all 0
+    group: str = "stress"  # "stress", or the name of an inherently ill-conditioned subset
     inputs: tuple = field(default=())  # per-element description of the inputs (str), () = label
 
     def slack_of(self, i: int):
@@ -94,7 +100,7 @@ class Case:
 
 
 def _mpf(value) -> mpmath.mpf:
-    return mpmath.mpf(float(value))           # exact for float32 and float64 values
+    return mpmath.mpf(float(value))  # exact for float32 and float64 values
 
 
 def _sub(a, b) -> mpmath.mpf:
@@ -102,15 +108,19 @@ def _sub(a, b) -> mpmath.mpf:
 
 
 def _fmt(value) -> str:
-    return np.format_float_positional(value, trim="-") if abs(float(value)) in (0.0, 1.0) \
+    return (
+        np.format_float_positional(value, trim="-")
+        if abs(float(value)) in (0.0, 1.0)
         else repr(float(value))
+    )
 
 
 # ---------------------------------------------------------------------------------------------
 # exact references (call inside mpmath.workdps(DPS))
 # ---------------------------------------------------------------------------------------------
 def _log_partition(xs):
-    """(m, k, S') with m = max, k its index and S' = sum over i != k of exp(x_i - m), exactly shifted.
+    """(m, k, S') with m = max, k its index and S' = sum over i != k of exp(x_i - m), exactly
+    shifted.
 
     log sum exp(x) = m + log1p(S'); keeping the largest term (exactly 1) out of the sum keeps S'
     relatively accurate when it is tiny.
@@ -124,7 +134,7 @@ def _log_partition(xs):
 def log_softmax_exact(row) -> list:
     xs = [_mpf(v) for v in row]
     if any(mpmath.isnan(x) for x in xs) or not mpmath.isfinite(max(xs)):
-        return [mpmath.nan] * len(xs)          # +inf present or all -inf: undefined (PyTorch: nan)
+        return [mpmath.nan] * len(xs)  # +inf present or all -inf: undefined (PyTorch: nan)
     m, _, rest = _log_partition(xs)
     log_rest = mpmath.log1p(rest)
     return [_sub(x, m) - log_rest for x in xs]
@@ -204,14 +214,49 @@ def cosine_similarity_exact(a, b, eps=1e-8, dtype=np.float64):
 # ---------------------------------------------------------------------------------------------
 # the stress grid (float64 values; cast to the grid's dtype before the exact value is computed)
 # ---------------------------------------------------------------------------------------------
-GAPS = [1.0, 2.0, 5.0, 10.0, 20.0, 30.0, 36.0, 37.0, 40.0, 50.0, 100.0, 300.0, 700.0, 740.0,
-        1e4]
+GAPS = [1.0, 2.0, 5.0, 10.0, 20.0, 30.0, 36.0, 37.0, 40.0, 50.0, 100.0, 300.0, 700.0, 740.0, 1e4]
 """Margins of a confident correct prediction: the loss is about exp(-gap)."""
 
-SCALARS = sorted({s * v for s in (1.0, -1.0) for v in (
-    0.0, 5e-324, 1e-300, 1e-20, 1e-10, 1e-5, 0.1, 0.5, 1.0, 2.0, 5.0, 10.0, 15.0, 19.99, 20.0, 20.01,
-    30.0, 36.0, 37.0, 40.0, 50.0, 100.0, 300.0, 700.0, 709.0, 710.0, 745.0, 746.0, 800.0, 1e3,
-    1e4)} | {0.3, -0.7, 2.5, -3.3, 13.7, -17.1, 33.3, -44.4, 123.456, -654.321})
+SCALARS = sorted(
+    {
+        s * v
+        for s in (1.0, -1.0)
+        for v in (
+            0.0,
+            5e-324,
+            1e-300,
+            1e-20,
+            1e-10,
+            1e-5,
+            0.1,
+            0.5,
+            1.0,
+            2.0,
+            5.0,
+            10.0,
+            15.0,
+            19.99,
+            20.0,
+            20.01,
+            30.0,
+            36.0,
+            37.0,
+            40.0,
+            50.0,
+            100.0,
+            300.0,
+            700.0,
+            709.0,
+            710.0,
+            745.0,
+            746.0,
+            800.0,
+            1e3,
+            1e4,
+        )
+    }
+    | {0.3, -0.7, 2.5, -3.3, 13.7, -17.1, 33.3, -44.4, 123.456, -654.321}
+)
 """Logits for the elementwise functions: zero, tiny, moderate, the softplus threshold, the
 float64 exp overflow/underflow edges (709, 745) and ±1e4."""
 
@@ -221,20 +266,35 @@ def softmax_rows() -> list[np.ndarray]:
     rng = np.random.default_rng(SEED)
     rows = []
     for gap in GAPS:
-        rows.append([gap, 0.0])                    # exact logit differences: [40, 0] and kin
-        rows.append([gap + 0.3, 0.1])               # inexact differences (x_1 - x_0 rounds)
+        rows.append([gap, 0.0])  # exact logit differences: [40, 0] and kin
+        rows.append([gap + 0.3, 0.1])  # inexact differences (x_1 - x_0 rounds)
         rows.append([gap, 0.0, 0.0, -gap])
-        rows.append([1e4, 1e4 - gap])               # the same margins at large logits
-    rows += [[1e4, -1e4], [-1e4, 1e4], [1e4, 1e4], [-1e4, -1e4], [1e4, 9999.999999999998],
-             [-1e4, -1e4 + 30.0], [0.0, 0.0], [3.0, 3.0, 3.0], [1e-300, 0.0], [1e-10, 0.0, -1e-10],
-             [5e-324, 0.0], [0.0, -np.inf], [40.0, -np.inf, 0.0], [-np.inf, 3.0, 2.0],
-             [-math.log(2), -math.log(2)], [-math.log(3)] * 3, [-0.5, -1.5, -2.5]]
+        rows.append([1e4, 1e4 - gap])  # the same margins at large logits
+    rows += [
+        [1e4, -1e4],
+        [-1e4, 1e4],
+        [1e4, 1e4],
+        [-1e4, -1e4],
+        [1e4, 9999.999999999998],
+        [-1e4, -1e4 + 30.0],
+        [0.0, 0.0],
+        [3.0, 3.0, 3.0],
+        [1e-300, 0.0],
+        [1e-10, 0.0, -1e-10],
+        [5e-324, 0.0],
+        [0.0, -np.inf],
+        [40.0, -np.inf, 0.0],
+        [-np.inf, 3.0, 2.0],
+        [-math.log(2), -math.log(2)],
+        [-math.log(3)] * 3,
+        [-0.5, -1.5, -2.5],
+    ]
     for c in (2, 3, 10, 100):
         for scale in (1.0, 10.0, 100.0, 1e4):
             rows += list(rng.standard_normal((2, c)) * scale)
     for scale in (1.0, 1e4):
         rows.append(rng.standard_normal(1000) * scale)
-    for c in (2, 10, 1000):                          # confident predictions with random logits
+    for c in (2, 10, 1000):  # confident predictions with random logits
         for margin in (30.0, 40.0, 200.0):
             row = rng.standard_normal(c)
             row[rng.integers(c)] += margin
@@ -263,16 +323,20 @@ def _kl_points() -> list[tuple[float, float, str]]:
             points.append((math.log(q), p, f"q = {q:g}"))
     for log_q in (0.0, -1e4, -50.0, 3.0):
         points.append((log_q, 0.0, "p = 0"))
-    for delta in (1e-3, 1e-8, 1e-12):                 # near-equal distributions over 10 classes
+    for delta in (1e-3, 1e-8, 1e-12):  # near-equal distributions over 10 classes
         p = rng.dirichlet(np.ones(10))
         q = p * (1 + delta * rng.standard_normal(10))
         q /= q.sum()
-        points += [(float(lq), float(pi), f"near-equal, delta={delta:g}")
-                   for lq, pi in zip(np.log(q), p)]
-    for alpha in (0.1, 1.0):                           # random pairs
+        points += [
+            (float(lq), float(pi), f"near-equal, delta={delta:g}") for lq, pi in zip(np.log(q), p)
+        ]
+    for alpha in (0.1, 1.0):  # random pairs
         p, q = rng.dirichlet(np.full(10, alpha), size=2)
-        points += [(float(lq), float(pi), f"dirichlet({alpha:g}) pair")
-                   for lq, pi in zip(np.log(q), p) if q.min() > 0]
+        points += [
+            (float(lq), float(pi), f"dirichlet({alpha:g}) pair")
+            for lq, pi in zip(np.log(q), p)
+            if q.min() > 0
+        ]
     return points
 
 
@@ -282,16 +346,23 @@ def _cosine_pairs() -> list[tuple[np.ndarray, np.ndarray, str]]:
     for n in (2, 3, 10, 100):
         a = rng.standard_normal(n)
         for delta in (1e-2, 1e-4, 1e-8, 1e-12, 1e-15):
-            pairs.append((a, a + delta * rng.standard_normal(n), f"near-parallel n={n} delta={delta:g}"))
+            pairs.append(
+                (a, a + delta * rng.standard_normal(n), f"near-parallel n={n} delta={delta:g}")
+            )
         pairs.append((a, 3 * a, f"parallel n={n}"))
         pairs.append((a, -a, f"anti-parallel n={n}"))
         pairs.append((a, rng.standard_normal(n), f"random n={n}"))
         b = rng.standard_normal(n)
-        b -= (b @ a) / (a @ a) * a                    # nearly orthogonal: the dot product cancels
+        b -= (b @ a) / (a @ a) * a  # nearly orthogonal: the dot product cancels
         pairs.append((a, b, f"near-orthogonal n={n}"))
         for scale in (1e150, 1e200, 1e-150, 1e-5, 1e-10):
-            pairs.append((a * scale, (a + 1e-3 * rng.standard_normal(n)) * scale,
-                          f"near-parallel n={n} scaled by {scale:g}"))
+            pairs.append(
+                (
+                    a * scale,
+                    (a + 1e-3 * rng.standard_normal(n)) * scale,
+                    f"near-parallel n={n} scaled by {scale:g}",
+                )
+            )
         pairs.append((a * 1e-10, a, f"tiny (below eps) and normal n={n}"))
         pairs.append((np.zeros(n), a, f"zero vector n={n}"))
     positive = np.abs(rng.standard_normal(10)) + 0.1
@@ -319,8 +390,9 @@ def _build_cross_entropy(dtype):
         r = _cast(row, dtype)
         logp = log_softmax_exact(r)
         for y in _targets(r):
-            cases.append(Case("cross_entropy", f"logits {_row_label(r)}, target {y}", (r, y),
-                              (-logp[y],)))
+            cases.append(
+                Case("cross_entropy", f"logits {_row_label(r)}, target {y}", (r, y), (-logp[y],))
+            )
     return cases
 
 
@@ -335,10 +407,19 @@ def _build_cross_entropy_probs(dtype):
         onehot[np.argmax(r)] = 1
         tiny = onehot.copy()
         tiny[np.argmin(r)] = 1e-300 if r.size > 1 else 0.0
-        for name, p in (("one-hot on the max", onehot), ("one-hot and 1e-300", _cast(tiny, dtype)),
-                        ("dirichlet", _cast(rng.dirichlet(np.ones(r.size)), dtype))):
-            cases.append(Case("cross_entropy_probs", f"logits {_row_label(r)}, target {name}",
-                              (r, p), (cross_entropy_probs_exact(r, p),)))
+        for name, p in (
+            ("one-hot on the max", onehot),
+            ("one-hot and 1e-300", _cast(tiny, dtype)),
+            ("dirichlet", _cast(rng.dirichlet(np.ones(r.size)), dtype)),
+        ):
+            cases.append(
+                Case(
+                    "cross_entropy_probs",
+                    f"logits {_row_label(r)}, target {name}",
+                    (r, p),
+                    (cross_entropy_probs_exact(r, p),),
+                )
+            )
     return cases
 
 
@@ -346,8 +427,15 @@ def _build_log_softmax(dtype):
     cases = []
     for row in softmax_rows():
         r = _cast(row, dtype)
-        cases.append(Case("log_softmax", f"logits {_row_label(r)}", (r,), tuple(log_softmax_exact(r)),
-                          inputs=tuple(f"entry {j} = {float(r[j])!r}" for j in range(r.size))))
+        cases.append(
+            Case(
+                "log_softmax",
+                f"logits {_row_label(r)}",
+                (r,),
+                tuple(log_softmax_exact(r)),
+                inputs=tuple(f"entry {j} = {float(r[j])!r}" for j in range(r.size)),
+            )
+        )
     return cases
 
 
@@ -364,8 +452,12 @@ def _build_logsumexp(dtype):
         if mpmath.isfinite(max(xs)):
             m, _, rest = _log_partition(xs)
             log_rest = mpmath.log1p(rest)
-            if m < 0 < log_rest and representable(log_rest, dtype) and exact != 0 \
-                    and abs(exact) < (abs(m) + log_rest) / 2:                 # they cancel
+            if (
+                m < 0 < log_rest
+                and representable(log_rest, dtype)
+                and exact != 0
+                and abs(exact) < (abs(m) + log_rest) / 2
+            ):  # they cancel
                 slack, group = 2 * ulp(log_rest, dtype), "cancellation: max < 0, result near 0"
         cases.append(Case("logsumexp", f"logits {_row_label(r)}", (r,), (exact,), (slack,), group))
     return cases
@@ -378,8 +470,16 @@ def _elementwise_case(function, label, args, exact, inputs, slack=(), group="str
 def _build_scalar(function, reference):
     def build(dtype):
         x = _cast(SCALARS, dtype)
-        return [_elementwise_case(function, "logits", (x,), [reference(v) for v in x],
-                                  [f"x = {float(v)!r}" for v in x])]
+        return [
+            _elementwise_case(
+                function,
+                "logits",
+                (x,),
+                [reference(v) for v in x],
+                [f"x = {float(v)!r}" for v in x],
+            )
+        ]
+
     return build
 
 
@@ -387,9 +487,15 @@ def _build_softplus(dtype):
     cases = []
     for beta, threshold in ((1.0, 20.0), (2.0, 20.0), (0.5, 20.0), (3.0, 20.0), (1.0, 5.0)):
         x = _cast(SCALARS, dtype)
-        cases.append(_elementwise_case(
-            "softplus", f"beta={beta:g}, threshold={threshold:g}", (x, beta, threshold),
-            [softplus_exact(v, beta, threshold, dtype) for v in x], [f"x = {float(v)!r}" for v in x]))
+        cases.append(
+            _elementwise_case(
+                "softplus",
+                f"beta={beta:g}, threshold={threshold:g}",
+                (x, beta, threshold),
+                [softplus_exact(v, beta, threshold, dtype) for v in x],
+                [f"x = {float(v)!r}" for v in x],
+            )
+        )
     return cases
 
 
@@ -400,22 +506,49 @@ def _build_bce_with_logits(dtype):
         xs, ys = np.meshgrid(x_values, _binary_labels(), indexing="ij")
         x, y = _cast(xs.ravel(), dtype), _cast(ys.ravel(), dtype)
         pw = None if pos_weight is None else np.full_like(x, pos_weight)
-        cases.append(_elementwise_case(
-            "binary_cross_entropy_with_logits", f"pos_weight={pos_weight}", (x, y, pw),
-            [bce_with_logits_exact(a, b, 1.0 if pos_weight is None else pos_weight)
-             for a, b in zip(x, y)],
-            [f"x = {float(a)!r}, y = {float(b)!r}" for a, b in zip(x, y)]))
+        cases.append(
+            _elementwise_case(
+                "binary_cross_entropy_with_logits",
+                f"pos_weight={pos_weight}",
+                (x, y, pw),
+                [
+                    bce_with_logits_exact(a, b, 1.0 if pos_weight is None else pos_weight)
+                    for a, b in zip(x, y)
+                ],
+                [f"x = {float(a)!r}, y = {float(b)!r}" for a, b in zip(x, y)],
+            )
+        )
     return cases
 
 
 def _build_bce(dtype):
-    probs = [0.0, 5e-324, 1e-300, 1e-100, 1e-44, 1e-20, 1e-10, 1e-5, 0.1, 0.5, 0.9, 1 - 1e-10,
-             1 - 2.0**-53, 1.0]
+    probs = [
+        0.0,
+        5e-324,
+        1e-300,
+        1e-100,
+        1e-44,
+        1e-20,
+        1e-10,
+        1e-5,
+        0.1,
+        0.5,
+        0.9,
+        1 - 1e-10,
+        1 - 2.0**-53,
+        1.0,
+    ]
     ps, ys = np.meshgrid(probs, [0.0, 1.0, 0.5, 0.3, 1e-300], indexing="ij")
     p, y = _cast(ps.ravel(), dtype), _cast(ys.ravel(), dtype)
-    return [_elementwise_case("binary_cross_entropy", "probabilities", (p, y),
-                              [bce_exact(a, b) for a, b in zip(p, y)],
-                              [f"p = {float(a)!r}, y = {float(b)!r}" for a, b in zip(p, y)])]
+    return [
+        _elementwise_case(
+            "binary_cross_entropy",
+            "probabilities",
+            (p, y),
+            [bce_exact(a, b) for a, b in zip(p, y)],
+            [f"p = {float(a)!r}, y = {float(b)!r}" for a, b in zip(p, y)],
+        )
+    ]
 
 
 def _build_kl_div(dtype):
@@ -433,7 +566,7 @@ def _build_kl_div(dtype):
         slack, group = mpmath.mpf(0), "stress"
         if 0 < t < 1 and np.isfinite(lq):
             log_t = mpmath.log(_mpf(t))
-            if abs(log_t - _mpf(lq)) < (abs(log_t) + abs(_mpf(lq))) / 2:   # they cancel
+            if abs(log_t - _mpf(lq)) < (abs(log_t) + abs(_mpf(lq))) / 2:  # they cancel
                 slack = 2 * _mpf(t) * ulp(log_t, dtype)
                 group = "cancellation: log q near log p (near-equal, or both tiny)"
         cases.setdefault((label, group), []).append((lq, t, exact, slack))
@@ -441,10 +574,17 @@ def _build_kl_div(dtype):
     for (label, group), items in cases.items():
         lq = np.array([i[0] for i in items], dtype=dtype)
         t = np.array([i[1] for i in items], dtype=dtype)
-        out.append(_elementwise_case(
-            "kl_div", label, (lq, t), [i[2] for i in items],
-            [f"input = log q = {float(a)!r}, target = p = {float(b)!r}" for a, b in zip(lq, t)],
-            [i[3] for i in items], group))
+        out.append(
+            _elementwise_case(
+                "kl_div",
+                label,
+                (lq, t),
+                [i[2] for i in items],
+                [f"input = log q = {float(a)!r}, target = p = {float(b)!r}" for a, b in zip(lq, t)],
+                [i[3] for i in items],
+                group,
+            )
+        )
     return out
 
 
@@ -452,10 +592,15 @@ def _build_kl_div_log_target(dtype):
     points = [(lq, p) for lq, p, _ in _kl_points() if p > 0]
     lq = _cast([a for a, _ in points], dtype)
     t = _cast([math.log(b) for _, b in points], dtype)
-    return [_elementwise_case("kl_div_log_target", "log q, log p", (lq, t),
-                              [kl_div_exact(a, b, log_target=True) for a, b in zip(lq, t)],
-                              [f"input = {float(a)!r}, target = log p = {float(b)!r}"
-                               for a, b in zip(lq, t)])]
+    return [
+        _elementwise_case(
+            "kl_div_log_target",
+            "log q, log p",
+            (lq, t),
+            [kl_div_exact(a, b, log_target=True) for a, b in zip(lq, t)],
+            [f"input = {float(a)!r}, target = log p = {float(b)!r}" for a, b in zip(lq, t)],
+        )
+    ]
 
 
 def _build_cosine(dtype):
@@ -497,7 +642,7 @@ BUILDERS = {
 """Function name -> builder(dtype) -> list of Case."""
 
 
-@lru_cache(maxsize=None)
+@cache
 def cases(function: str, dtype=np.float64) -> tuple[Case, ...]:
     """The stress cases of ``function`` in ``dtype``, exact values included (cached)."""
     with mpmath.workdps(DPS):
@@ -508,9 +653,12 @@ def cases(function: str, dtype=np.float64) -> tuple[Case, ...]:
 # running a case with any torch.nn.functional-like API
 # ---------------------------------------------------------------------------------------------
 CALLS = {
-    "cross_entropy": lambda F, row, y: F.cross_entropy(row[None, :], np.array([y]), reduction="none"),
-    "cross_entropy_probs": lambda F, row, p: F.cross_entropy(row[None, :], p[None, :],
-                                                             reduction="none"),
+    "cross_entropy": lambda F, row, y: F.cross_entropy(
+        row[None, :], np.array([y]), reduction="none"
+    ),
+    "cross_entropy_probs": lambda F, row, p: F.cross_entropy(
+        row[None, :], p[None, :], reduction="none"
+    ),
     "log_softmax": lambda F, row: F.log_softmax(row, 0),
     "logsumexp": lambda F, row: F.logsumexp(row, 0),
     "sigmoid": lambda F, x: F.sigmoid(x),
@@ -518,10 +666,12 @@ CALLS = {
     "softplus": lambda F, x, beta, threshold: F.softplus(x, beta=beta, threshold=threshold),
     "binary_cross_entropy": lambda F, p, y: F.binary_cross_entropy(p, y, reduction="none"),
     "binary_cross_entropy_with_logits": lambda F, x, y, pw: F.binary_cross_entropy_with_logits(
-        x, y, reduction="none", pos_weight=pw),
+        x, y, reduction="none", pos_weight=pw
+    ),
     "kl_div": lambda F, log_q, p: F.kl_div(log_q, p, reduction="none"),
-    "kl_div_log_target": lambda F, log_q, log_p: F.kl_div(log_q, log_p, reduction="none",
-                                                          log_target=True),
+    "kl_div_log_target": lambda F, log_q, log_p: F.kl_div(
+        log_q, log_p, reduction="none", log_target=True
+    ),
     "cosine_similarity": lambda F, a, b: F.cosine_similarity(a, b, dim=0),
 }
 """Function name -> call(F, *case.args) -> array of the case's output elements."""
@@ -532,8 +682,9 @@ def run(case: Case, F) -> np.ndarray:
     with np.errstate(all="ignore"):
         out = np.asarray(CALLS[case.function](F, *case.args), dtype=np.float64).ravel()
     if out.size != len(case.exact):
-        raise AssertionError(f"{case.function} on {case.label}: {out.size} outputs, expected "
-                             f"{len(case.exact)}")
+        raise AssertionError(
+            f"{case.function} on {case.label}: {out.size} outputs, expected {len(case.exact)}"
+        )
     return out
 
 
@@ -541,14 +692,14 @@ def run(case: Case, F) -> np.ndarray:
 class Outcome:
     """Errors of one implementation on one function's cases."""
 
-    worst_ulps: float = 0.0          # over representable exact values, slack not applied
+    worst_ulps: float = 0.0  # over representable exact values, slack not applied
     worst_case: str = ""
-    worst_excess: float = 0.0        # max of (|err| - slack) / ulp: compare with the 4-ulp target
+    worst_excess: float = 0.0  # max of (|err| - slack) / ulp: compare with the 4-ulp target
     worst_excess_case: str = ""
-    nonfinite: int = 0               # inf or nan where the exact value is finite
+    nonfinite: int = 0  # inf or nan where the exact value is finite
     nonfinite_cases: list = field(default_factory=list)
-    checked: int = 0                 # elements with a representable exact value
-    failures: list = field(default_factory=list)   # (description, exact, got, ulps, allowed)
+    checked: int = 0  # elements with a representable exact value
+    failures: list = field(default_factory=list)  # (description, exact, got, ulps, allowed)
 
 
 def groups(function: str, dtype=np.float64) -> list[str]:
@@ -556,10 +707,12 @@ def groups(function: str, dtype=np.float64) -> list[str]:
     return sorted({c.group for c in cases(function, dtype)}, key=lambda g: (g != "stress", g))
 
 
-def measure(function: str, F, dtype=np.float64, bound: float = 4.0, group: str | None = None
-            ) -> Outcome:
+def measure(
+    function: str, F, dtype=np.float64, bound: float = 4.0, group: str | None = None
+) -> Outcome:
     """Run every case of ``function`` (or those of one ``group``) with ``F``; compare with the exact
-    values. ``failures`` lists the elements whose error beyond their slack exceeds ``bound`` ulps."""
+    values. ``failures`` lists the elements whose error beyond their slack exceeds ``bound``
+    ulps."""
     dtype = np.dtype(dtype)
     outcome = Outcome()
     with mpmath.workdps(DPS):
@@ -574,8 +727,9 @@ def measure(function: str, F, dtype=np.float64, bound: float = 4.0, group: str |
                 if not math.isfinite(value):
                     if abs(exact) <= mpmath.mpf(float(np.finfo(dtype).max)):
                         outcome.nonfinite += 1
-                        outcome.nonfinite_cases.append(f"{where}: exact {mpmath.nstr(exact, 17)}, "
-                                                       f"got {value!r}")
+                        outcome.nonfinite_cases.append(
+                            f"{where}: exact {mpmath.nstr(exact, 17)}, got {value!r}"
+                        )
                     continue
                 if not representable(exact, dtype):
                     continue
@@ -590,8 +744,9 @@ def measure(function: str, F, dtype=np.float64, bound: float = 4.0, group: str |
                     outcome.worst_excess, outcome.worst_excess_case = excess, where
                 if excess > bound:
                     allowed = bound + float(case.slack_of(i) / unit)
-                    outcome.failures.append((where, mpmath.nstr(exact, 20), repr(float(value)), ulps,
-                                             allowed))
+                    outcome.failures.append(
+                        (where, mpmath.nstr(exact, 20), repr(float(value)), ulps, allowed)
+                    )
     return outcome
 
 
@@ -652,7 +807,8 @@ class Textbook:
             losses = np.maximum(x, 0) - x * y + np.log1p(np.exp(-np.abs(x)))
         else:
             losses = (1 - y) * x + (1 + (pos_weight - 1) * y) * (
-                np.log1p(np.exp(-np.abs(x))) + np.maximum(-x, 0))
+                np.log1p(np.exp(-np.abs(x))) + np.maximum(-x, 0)
+            )
         return losses if reduction == "none" else np.mean(losses)
 
     @staticmethod
@@ -667,6 +823,7 @@ class Textbook:
 
     @staticmethod
     def cosine_similarity(a, b, dim=1, eps=1e-8):
-        norms = (np.maximum(np.linalg.norm(a, axis=dim), eps)
-                 * np.maximum(np.linalg.norm(b, axis=dim), eps))
+        norms = np.maximum(np.linalg.norm(a, axis=dim), eps) * np.maximum(
+            np.linalg.norm(b, axis=dim), eps
+        )
         return np.sum(a * b, axis=dim) / norms

@@ -18,6 +18,7 @@ lossbook nor PyTorch at import time.
 
 Run: ``make bench`` (or ``.venv/bin/python bench/bench_regression.py``); about 30 s.
 """
+
 from __future__ import annotations
 
 import math
@@ -39,8 +40,14 @@ DPS = 50
 UNIT_ROUNDOFF = mpmath.mpf(2) ** -53
 CANCELLATION_FACTOR = 4
 SEED = 20261130
-FUNCTIONS = ["mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "gaussian_nll_loss",
-             "poisson_nll_loss"]
+FUNCTIONS = [
+    "mse_loss",
+    "l1_loss",
+    "smooth_l1_loss",
+    "huber_loss",
+    "gaussian_nll_loss",
+    "poisson_nll_loss",
+]
 
 
 @dataclass(frozen=True)
@@ -48,8 +55,8 @@ class Point:
     """One elementwise evaluation: the call's arguments (float64 scalars) and its exact value."""
 
     function: str
-    args: tuple            # positional array arguments, as Python floats
-    kwargs: tuple          # sorted (name, value) options
+    args: tuple  # positional array arguments, as Python floats
+    kwargs: tuple  # sorted (name, value) options
     exact: mpmath.mpf
     cancelled: mpmath.mpf  # S - |exact|: 0 when the terms do not cancel
 
@@ -63,14 +70,19 @@ class Point:
 
 
 def mp(value) -> mpmath.mpf:
-    return mpmath.mpf(float(value))      # exact: every float64 is an mpf
+    return mpmath.mpf(float(value))  # exact: every float64 is an mpf
 
 
 def terms_point(function, args, kwargs, terms) -> Point:
     exact = mpmath.fsum(terms)
     size = mpmath.fsum(abs(t) for t in terms)
-    return Point(function, tuple(float(a) for a in args), tuple(sorted(kwargs.items())), exact,
-                 size - abs(exact))
+    return Point(
+        function,
+        tuple(float(a) for a in args),
+        tuple(sorted(kwargs.items())),
+        exact,
+        size - abs(exact),
+    )
 
 
 # ---- exact definitions (PyTorch's formulas, evaluated exactly) ----------------------------------
@@ -83,7 +95,7 @@ def exact_elementwise(function, x, y, option):
     t = mp(option)
     if function == "smooth_l1_loss":
         return [z * z / (2 * t)] if z < t else [z, -t / 2]
-    return [z * z / 2] if z < t else [t * z, -t * t / 2]              # huber_loss
+    return [z * z / 2] if z < t else [t * z, -t * t / 2]  # huber_loss
 
 
 def exact_gaussian(x, y, var, eps, full):
@@ -104,21 +116,39 @@ def exact_poisson(x, y, log_input, eps, full):
 # ---- the grid -----------------------------------------------------------------------------------
 def residual_pairs(rng) -> list[tuple[float, float]]:
     one_ulp = 2.0**-52
-    pairs = [(1.0 + one_ulp, 1.0), (1.0 + 7 * one_ulp, 1.0 - one_ulp), (1e-150, -3e-151),
-             (3e-160, 1e-160), (1e150, -1e150), (1e154, 0.0), (-1e154, 3e153), (1e300, -1e300),
-             (0.1, 0.3), (1e8 + 0.1, 1e8), (2.5, 0.0), (0.0, 0.0)]
+    pairs = [
+        (1.0 + one_ulp, 1.0),
+        (1.0 + 7 * one_ulp, 1.0 - one_ulp),
+        (1e-150, -3e-151),
+        (3e-160, 1e-160),
+        (1e150, -1e150),
+        (1e154, 0.0),
+        (-1e154, 3e153),
+        (1e300, -1e300),
+        (0.1, 0.3),
+        (1e8 + 0.1, 1e8),
+        (2.5, 0.0),
+        (0.0, 0.0),
+    ]
     for scale in 10.0 ** np.arange(-40, 41, 4):
         a, b = rng.standard_normal(2) * scale
         pairs.append((float(a), float(b)))
-        pairs.append((float(a), float(a * (1 + 1e-9))))               # tiny relative residual
+        pairs.append((float(a), float(a * (1 + 1e-9))))  # tiny relative residual
     return pairs
 
 
 def threshold_pairs(threshold: float) -> list[tuple[float, float]]:
     """Residuals at, just below and just above the quadratic/linear threshold."""
     out = []
-    for z in (threshold, np.nextafter(threshold, 0), np.nextafter(threshold, np.inf),
-              threshold * 0.999, threshold * 1.001, threshold / 2, threshold * 2):
+    for z in (
+        threshold,
+        np.nextafter(threshold, 0),
+        np.nextafter(threshold, np.inf),
+        threshold * 0.999,
+        threshold * 1.001,
+        threshold / 2,
+        threshold * 2,
+    ):
         out += [(float(z), 0.0), (0.0, float(z)), (float(1 + z), 1.0)]
     return out
 
@@ -130,44 +160,111 @@ def grid() -> tuple[Point, ...]:
     with mpmath.workdps(DPS):
         pairs = residual_pairs(rng)
         for function in ("mse_loss", "l1_loss"):
-            points += [terms_point(function, (x, y), {}, exact_elementwise(function, x, y, None))
-                       for x, y in pairs]
+            points += [
+                terms_point(function, (x, y), {}, exact_elementwise(function, x, y, None))
+                for x, y in pairs
+            ]
         for function, name in (("smooth_l1_loss", "beta"), ("huber_loss", "delta")):
             for t in (1.0, 0.1, 3.0, 1e-8, 1e8):
                 for x, y in pairs + threshold_pairs(t):
-                    points.append(terms_point(function, (x, y), {name: t},
-                                              exact_elementwise(function, x, y, t)))
-        variances = [0.0, 1e-9, 1e-6, float(np.nextafter(1e-6, 1)), 1e-3, 0.3, 0.5,
-                     float(np.nextafter(1.0, 0)), 1.0, float(np.nextafter(1.0, 2)), 2.0, 1e3,
-                     1e300]
-        residuals = [(0.0, 0.0), (1e-4, 0.0), (1e-9, 0.0), (0.6, 0.1), (1.0, -1.0), (3.0, 0.5),
-                     (1e150, 0.0), (1.0 + 2.0**-52, 1.0)]
+                    points.append(
+                        terms_point(
+                            function, (x, y), {name: t}, exact_elementwise(function, x, y, t)
+                        )
+                    )
+        variances = [
+            0.0,
+            1e-9,
+            1e-6,
+            float(np.nextafter(1e-6, 1)),
+            1e-3,
+            0.3,
+            0.5,
+            float(np.nextafter(1.0, 0)),
+            1.0,
+            float(np.nextafter(1.0, 2)),
+            2.0,
+            1e3,
+            1e300,
+        ]
+        residuals = [
+            (0.0, 0.0),
+            (1e-4, 0.0),
+            (1e-9, 0.0),
+            (0.6, 0.1),
+            (1.0, -1.0),
+            (3.0, 0.5),
+            (1e150, 0.0),
+            (1.0 + 2.0**-52, 1.0),
+        ]
         for var in variances:
             for x, y in residuals:
                 for eps in (1e-6, 1e-3):
                     for full in (False, True):
-                        points.append(terms_point(
-                            "gaussian_nll_loss", (x, y, var), {"eps": eps, "full": full},
-                            exact_gaussian(x, y, var, eps, full)))
+                        points.append(
+                            terms_point(
+                                "gaussian_nll_loss",
+                                (x, y, var),
+                                {"eps": eps, "full": full},
+                                exact_gaussian(x, y, var, eps, full),
+                            )
+                        )
         counts = [0.0, 0.5, 1.0, float(np.nextafter(1.0, 2)), 2.0, 3.7, 10.0, 1e3, 1e6]
-        log_rates = [-745.0, -50.0, -1.0, -1e-10, 0.0, 1e-10, 0.5, 1.0, 2.302585092994046,
-                     5.0, 50.0, 300.0, 700.0, 709.0]
-        rates = [0.0, 1e-300, 1e-9, 1e-8, 0.5, 1 - 1e-8, float(np.nextafter(1.0, 0)), 1.0,
-                 float(np.nextafter(1.0, 2)), 1.5, 2.0, 10.0, 1e10, 1e300]
+        log_rates = [
+            -745.0,
+            -50.0,
+            -1.0,
+            -1e-10,
+            0.0,
+            1e-10,
+            0.5,
+            1.0,
+            2.302585092994046,
+            5.0,
+            50.0,
+            300.0,
+            700.0,
+            709.0,
+        ]
+        rates = [
+            0.0,
+            1e-300,
+            1e-9,
+            1e-8,
+            0.5,
+            1 - 1e-8,
+            float(np.nextafter(1.0, 0)),
+            1.0,
+            float(np.nextafter(1.0, 2)),
+            1.5,
+            2.0,
+            10.0,
+            1e10,
+            1e300,
+        ]
         for full in (False, True):
             for y in counts:
                 for x in log_rates:
-                    points.append(terms_point(
-                        "poisson_nll_loss", (x, y), {"log_input": True, "full": full},
-                        exact_poisson(x, y, True, 1e-8, full)))
+                    points.append(
+                        terms_point(
+                            "poisson_nll_loss",
+                            (x, y),
+                            {"log_input": True, "full": full},
+                            exact_poisson(x, y, True, 1e-8, full),
+                        )
+                    )
                 for x in rates:
                     for eps in (1e-8, 0.0):
                         if x == 0.0 and eps == 0.0:
-                            continue                                  # log 0: infinite loss
-                        points.append(terms_point(
-                            "poisson_nll_loss", (x, y), {"log_input": False, "full": full,
-                                                         "eps": eps},
-                            exact_poisson(x, y, False, eps, full)))
+                            continue  # log 0: infinite loss
+                        points.append(
+                            terms_point(
+                                "poisson_nll_loss",
+                                (x, y),
+                                {"log_input": False, "full": full, "eps": eps},
+                                exact_poisson(x, y, False, eps, full),
+                            )
+                        )
     return tuple(points)
 
 
@@ -176,8 +273,7 @@ def evaluate(module, point: Point) -> float:
     """``module.<function>`` (lossbook.functional, torch.nn.functional adapter or Textbook) at one
     point, reduction 'none', float64."""
     args = [np.array([a]) for a in point.args]
-    return float(getattr(module, point.function)(*args, reduction="none",
-                                                 **dict(point.kwargs))[0])
+    return float(getattr(module, point.function)(*args, reduction="none", **dict(point.kwargs))[0])
 
 
 def check(module, point: Point, bound: float = 4.0):
@@ -202,7 +298,7 @@ def worst(module, function: str) -> tuple[float, int, int]:
         checked += 1
         try:
             got = evaluate(module, point)
-        except Exception:                                   # noqa: BLE001 (a column, not a test)
+        except Exception:  # noqa: BLE001 (a column, not a test)
             got = math.nan
         with mpmath.workdps(DPS):
             ulps = error_in_ulps(got, point.exact, np.float64)
@@ -217,8 +313,11 @@ class Textbook:
 
     @staticmethod
     def _reduce(losses, reduction):
-        return losses if reduction == "none" else (losses.mean() if reduction == "mean"
-                                                   else losses.sum())
+        return (
+            losses
+            if reduction == "none"
+            else (losses.mean() if reduction == "mean" else losses.sum())
+        )
 
     def mse_loss(self, x, y, reduction="mean"):
         return self._reduce((x - y) ** 2, reduction)
@@ -232,8 +331,7 @@ class Textbook:
 
     def huber_loss(self, x, y, reduction="mean", delta=1.0):
         z = np.abs(x - y)
-        return self._reduce(np.where(z < delta, 0.5 * z**2, delta * (z - 0.5 * delta)),
-                            reduction)
+        return self._reduce(np.where(z < delta, 0.5 * z**2, delta * (z - 0.5 * delta)), reduction)
 
     def gaussian_nll_loss(self, x, y, var, reduction="mean", eps=1e-6, full=False):
         v = np.maximum(var, eps)
@@ -259,6 +357,7 @@ class TorchAdapter:
             tensors = [self.torch.from_numpy(np.asarray(a)) for a in args]
             with self.torch.no_grad():
                 return getattr(self.torch.nn.functional, name)(*tensors, **kwargs).numpy()
+
         return call
 
 
@@ -269,10 +368,14 @@ def workloads(dtype, n=1_000_000):
     y = rng.standard_normal(n).astype(dtype)
     var = (rng.random(n) + 0.1).astype(dtype)
     counts = rng.poisson(3.0, n).astype(dtype)
-    return [("mse_loss", (x, y), {}), ("l1_loss", (x, y), {}),
-            ("smooth_l1_loss", (x, y), {"beta": 0.5}), ("huber_loss", (x, y), {"delta": 0.5}),
-            ("gaussian_nll_loss", (x, y, var), {}),
-            ("poisson_nll_loss", (x, counts), {"full": True})]
+    return [
+        ("mse_loss", (x, y), {}),
+        ("l1_loss", (x, y), {}),
+        ("smooth_l1_loss", (x, y), {"beta": 0.5}),
+        ("huber_loss", (x, y), {"delta": 0.5}),
+        ("gaussian_nll_loss", (x, y, var), {}),
+        ("poisson_nll_loss", (x, counts), {"full": True}),
+    ]
 
 
 def best_time(call, repeats=5) -> float:
@@ -285,7 +388,7 @@ def main() -> None:
     for variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ[variable] = "1"
     sys.path.insert(0, str(ROOT))
-    np.seterr(all="ignore")                      # the textbook column overflows on the grid
+    np.seterr(all="ignore")  # the textbook column overflows on the grid
     import lossbook.functional as F
 
     try:
@@ -300,8 +403,9 @@ def main() -> None:
 
     print("Table R1: accuracy in float64 ulps on the stress grid (largest error where the terms")
     print("do not cancel; 'beyond' counts points outside 4 ulp + the cancellation allowance)\n")
-    header = f"{'function':<20}{'points':>8}" + "".join(f"{name + ' max':>16}{'beyond':>8}"
-                                                         for name, _ in columns)
+    header = f"{'function':<20}{'points':>8}" + "".join(
+        f"{name + ' max':>16}{'beyond':>8}" for name, _ in columns
+    )
     print(header)
     print("-" * len(header))
     for function in FUNCTIONS:

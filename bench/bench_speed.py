@@ -9,13 +9,20 @@ numeric core: cross-entropy at (4096, 1000) no slower than 1.5 x PyTorch on one 
 Run: ``make bench`` (or ``.venv/bin/python bench/bench_speed.py``); about a minute. A benchmark,
 never a test: the numbers depend on the machine and its load.
 """
+
 from __future__ import annotations
 
 import os
 
 # One thread for every library, set before NumPy (and its BLAS) is imported.
-for _variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
-                  "NUMEXPR_NUM_THREADS", "VECLIB_MAXIMUM_THREADS", "BLIS_NUM_THREADS"):
+for _variable in (
+    "OMP_NUM_THREADS",
+    "OPENBLAS_NUM_THREADS",
+    "MKL_NUM_THREADS",
+    "NUMEXPR_NUM_THREADS",
+    "VECLIB_MAXIMUM_THREADS",
+    "BLIS_NUM_THREADS",
+):
     os.environ[_variable] = "1"
 
 import math  # noqa: E402
@@ -30,12 +37,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-import lossbook.functional as F  # noqa: E402
 from _reference import Textbook  # noqa: E402
+
+import lossbook.functional as F  # noqa: E402
 
 try:
     import torch
-except ImportError:                 # the table still shows lossbook beside the textbook
+except ImportError:  # the table still shows lossbook beside the textbook
     torch = None
 else:
     torch.set_num_threads(1)
@@ -47,8 +55,8 @@ else:
 SHAPES = [(128, 10), (4096, 1000), (65536, 100)]
 DTYPES = [np.float32, np.float64]
 SEED = 20240613
-MIN_TIME = 0.05        # seconds per timed repeat (fast calls are batched up to this)
-REPEATS = 5            # best of (3 for calls that take longer than MIN_TIME by themselves)
+MIN_TIME = 0.05  # seconds per timed repeat (fast calls are batched up to this)
+REPEATS = 5  # best of (3 for calls that take longer than MIN_TIME by themselves)
 
 
 def workloads(shape, dtype):
@@ -64,18 +72,46 @@ def workloads(shape, dtype):
     p = F.softmax((rng.standard_normal(shape) * 2).astype(dtype), 1)
     a, b = z, x
     items = [
-        ("cross_entropy", lambda: F.cross_entropy(z, y), "cross_entropy", (z, y), {},
-         lambda: Textbook.cross_entropy(z, y)),
-        ("nll_loss", lambda: F.nll_loss(logp, y), "nll_loss", (logp, y), {},
-         lambda: Textbook.nll_loss(logp, y)),
-        ("binary_cross_entropy_with_logits", lambda: F.binary_cross_entropy_with_logits(x, t),
-         "binary_cross_entropy_with_logits", (x, t), {},
-         lambda: Textbook.binary_cross_entropy_with_logits(x, t)),
-        ("kl_div (batchmean)", lambda: F.kl_div(log_q, p, reduction="batchmean"), "kl_div",
-         (log_q, p), {"reduction": "batchmean"},
-         lambda: Textbook.kl_div(log_q, p, reduction="batchmean")),
-        ("cosine_similarity", lambda: F.cosine_similarity(a, b, dim=1), "cosine_similarity", (a, b),
-         {"dim": 1}, lambda: Textbook.cosine_similarity(a, b, dim=1)),
+        (
+            "cross_entropy",
+            lambda: F.cross_entropy(z, y),
+            "cross_entropy",
+            (z, y),
+            {},
+            lambda: Textbook.cross_entropy(z, y),
+        ),
+        (
+            "nll_loss",
+            lambda: F.nll_loss(logp, y),
+            "nll_loss",
+            (logp, y),
+            {},
+            lambda: Textbook.nll_loss(logp, y),
+        ),
+        (
+            "binary_cross_entropy_with_logits",
+            lambda: F.binary_cross_entropy_with_logits(x, t),
+            "binary_cross_entropy_with_logits",
+            (x, t),
+            {},
+            lambda: Textbook.binary_cross_entropy_with_logits(x, t),
+        ),
+        (
+            "kl_div (batchmean)",
+            lambda: F.kl_div(log_q, p, reduction="batchmean"),
+            "kl_div",
+            (log_q, p),
+            {"reduction": "batchmean"},
+            lambda: Textbook.kl_div(log_q, p, reduction="batchmean"),
+        ),
+        (
+            "cosine_similarity",
+            lambda: F.cosine_similarity(a, b, dim=1),
+            "cosine_similarity",
+            (a, b),
+            {"dim": 1},
+            lambda: Textbook.cosine_similarity(a, b, dim=1),
+        ),
     ]
     out = []
     for name, ours, torch_name, args, kwargs, textbook in items:
@@ -87,6 +123,7 @@ def workloads(shape, dtype):
             def theirs(fn=fn, targs=targs, kwargs=kwargs):
                 with torch.no_grad():
                     return fn(*targs, **kwargs)
+
         out.append((name, ours, theirs, textbook))
     return out
 
@@ -94,7 +131,7 @@ def workloads(shape, dtype):
 def best_time(fn) -> float:
     """Best seconds per call over REPEATS repeats of a batch lasting about MIN_TIME."""
     timer = timeit.Timer(fn)
-    single = timer.timeit(number=1)                             # also the warm-up call
+    single = timer.timeit(number=1)  # also the warm-up call
     number = max(1, math.ceil(MIN_TIME / max(single, 1e-7)))
     repeats = REPEATS if number > 1 else 3
     return min(timer.repeat(repeat=repeats, number=number)) / number
@@ -107,19 +144,34 @@ def fmt_time(seconds) -> str:
 
 
 def main() -> None:
-    torch_version = torch.__version__ if torch is not None else "not installed (pip install torch==2.13.0)"
+    torch_version = (
+        torch.__version__ if torch is not None else "not installed (pip install torch==2.13.0)"
+    )
     print("# Speed: lossbook.functional vs PyTorch vs textbook NumPy")
     print()
-    print(f"One thread each: torch.set_num_threads(1) (torch.get_num_threads() = "
-          f"{torch.get_num_threads() if torch is not None else '-'}), NumPy with OMP/OPENBLAS/MKL_NUM_THREADS=1. "
-          f"Best of {REPEATS} repeats of >= {MIN_TIME * 1e3:.0f} ms (of 3 single calls when a call "
-          f"takes longer); time per call in ms. "
-          f"Ratio < 1: lossbook is faster.")
-    print(f"Python {platform.python_version()}, NumPy {np.__version__}, PyTorch {torch_version}, "
-          f"{platform.machine()}, {os.cpu_count()} CPUs.")
+    print(
+        f"One thread each: torch.set_num_threads(1) (torch.get_num_threads() = "
+        f"{torch.get_num_threads() if torch is not None else '-'}), "
+        f"NumPy with OMP/OPENBLAS/MKL_NUM_THREADS=1. "
+        f"Best of {REPEATS} repeats of >= {MIN_TIME * 1e3:.0f} ms (of 3 single calls when a call "
+        f"takes longer); time per call in ms. "
+        f"Ratio < 1: lossbook is faster."
+    )
+    print(
+        f"Python {platform.python_version()}, NumPy {np.__version__}, PyTorch {torch_version}, "
+        f"{platform.machine()}, {os.cpu_count()} CPUs."
+    )
     print()
-    header = ("function", "shape", "dtype", "lossbook ms", "PyTorch ms", "textbook ms",
-              "lossbook/PyTorch", "lossbook/textbook")
+    header = (
+        "function",
+        "shape",
+        "dtype",
+        "lossbook ms",
+        "PyTorch ms",
+        "textbook ms",
+        "lossbook/PyTorch",
+        "lossbook/textbook",
+    )
     print("| " + " | ".join(header) + " |")
     print("|" + "|".join(["---"] * 3 + ["---:"] * 5) + "|")
     targets = []
@@ -130,16 +182,21 @@ def main() -> None:
                 t_theirs = best_time(theirs) if theirs is not None else None
                 t_text = best_time(textbook)
                 ratio_torch = f"{t_ours / t_theirs:.2f}" if t_theirs else "n/a"
-                print(f"| {name} | {shape[0]}x{shape[1]} | {np.dtype(dtype).name} | "
-                      f"{fmt_time(t_ours)} | {fmt_time(t_theirs)} | {fmt_time(t_text)} | "
-                      f"{ratio_torch} | {t_ours / t_text:.2f} |", flush=True)
+                print(
+                    f"| {name} | {shape[0]}x{shape[1]} | {np.dtype(dtype).name} | "
+                    f"{fmt_time(t_ours)} | {fmt_time(t_theirs)} | {fmt_time(t_text)} | "
+                    f"{ratio_torch} | {t_ours / t_text:.2f} |",
+                    flush=True,
+                )
                 if name == "cross_entropy" and shape == (4096, 1000) and t_theirs:
                     targets.append((np.dtype(dtype).name, t_ours / t_theirs))
     print()
     for dtype_name, ratio in targets:
         verdict = "meets" if ratio <= 1.5 else "MISSES"
-        print(f"Target: cross_entropy at 4096x1000 {dtype_name} is {ratio:.2f} x PyTorch on one "
-              f"thread ({verdict} the target of <= 1.5).")
+        print(
+            f"Target: cross_entropy at 4096x1000 {dtype_name} is {ratio:.2f} x PyTorch on one "
+            f"thread ({verdict} the target of <= 1.5)."
+        )
 
 
 if __name__ == "__main__":

@@ -19,11 +19,11 @@ error cases need only NumPy.
 
 from __future__ import annotations
 
-import os
 import re
 
 import numpy as np
 import pytest
+from reference_torch import torch_if_installed
 
 import lossbook.functional as F
 import lossbook.gradients as G
@@ -247,18 +247,7 @@ def test_a_bad_input_raises_a_clear_error_naming_the_argument(name, changes, arg
 
 
 # ---- PyTorch's answers -------------------------------------------------------------------------
-def _import_torch():
-    try:
-        import torch
-    except ImportError:
-        if os.environ.get("LOSSBOOK_REQUIRE_TORCH") == "1":
-            pytest.fail("LOSSBOOK_REQUIRE_TORCH=1 but PyTorch is not installed", pytrace=False)
-        return None
-    torch.set_num_threads(1)
-    return torch
-
-
-torch = _import_torch()
+torch = torch_if_installed()
 needs_torch = pytest.mark.skipif(torch is None, reason="PyTorch is not installed (a test extra)")
 pytestmark = pytest.mark.filterwarnings("ignore:reduction. 'mean' divides:UserWarning")
 

@@ -9,12 +9,12 @@ without PyTorch unless ``LOSSBOOK_REQUIRE_TORCH=1`` (as in ``test_torch_crossche
 from __future__ import annotations
 
 import math
-import os
 import warnings
 import zlib
 
 import numpy as np
 import pytest
+from reference_torch import import_torch
 
 import lossbook.functional as F
 import lossbook.gradients as G
@@ -41,15 +41,7 @@ def rng_for(*params) -> np.random.Generator:
 
 @pytest.fixture(scope="module")
 def torch():
-    try:
-        import torch
-    except ImportError:
-        message = "PyTorch is not installed (a test extra): pip install torch==2.13.0"
-        if os.environ.get("LOSSBOOK_REQUIRE_TORCH") == "1":
-            pytest.fail(f"LOSSBOOK_REQUIRE_TORCH=1 but {message}", pytrace=False)
-        pytest.skip(message)
-    torch.set_num_threads(1)
-    return torch
+    return import_torch()
 
 
 def quietly(function, *args, **kwargs):

@@ -8,11 +8,10 @@ mpmath at 50 digits.
 
 from __future__ import annotations
 
-import os
-
 import mpmath
 import numpy as np
 import pytest
+from reference_torch import import_torch
 
 import lossbook.functional as F
 import lossbook.gradients as G
@@ -23,13 +22,7 @@ REDUCTIONS = ["none", "mean", "sum"]
 
 
 def _torch():
-    try:
-        import torch
-    except ImportError:
-        if os.environ.get("LOSSBOOK_REQUIRE_TORCH") == "1":
-            pytest.fail("torch is required (LOSSBOOK_REQUIRE_TORCH=1): pip install torch==2.13.0")
-        pytest.skip("torch not installed: pip install torch==2.13.0")
-    return torch
+    return import_torch()
 
 
 def torchvision_sigmoid_focal_loss(inputs, targets, alpha=0.25, gamma=2, reduction="none"):

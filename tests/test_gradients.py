@@ -8,13 +8,13 @@ LOSSBOOK_REQUIRE_TORCH=1 (CI), which makes its absence a failure.
 from __future__ import annotations
 
 import itertools
-import os
 import warnings
 import zlib
 
 import mpmath
 import numpy as np
 import pytest
+from reference_torch import import_torch
 
 import lossbook.functional as F
 import lossbook.gradients as G
@@ -43,17 +43,7 @@ def options(**axes):
 
 
 def require_torch():
-    try:
-        import torch
-    except ImportError:
-        message = (
-            "PyTorch is not installed: `pip install torch==2.13.0` to run the autograd "
-            "cross-checks (LOSSBOOK_REQUIRE_TORCH=1 makes this a failure)"
-        )
-        if os.environ.get("LOSSBOOK_REQUIRE_TORCH") == "1":
-            pytest.fail(f"LOSSBOOK_REQUIRE_TORCH=1, but {message}", pytrace=False)
-        pytest.skip(message)
-    return torch
+    return import_torch()
 
 
 @pytest.fixture(scope="module")

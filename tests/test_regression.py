@@ -5,6 +5,7 @@ Independent references only: hand-worked values, SciPy's distributions (``norm.l
 option and edge case, and autograd for the gradients). The PyTorch tests skip without it, unless
 ``LOSSBOOK_REQUIRE_TORCH=1`` (set by ``.ci/run``) makes its absence a failure.
 """
+
 from __future__ import annotations
 
 import math
@@ -19,6 +20,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
+from reference_torch import import_torch
 from scipy import special, stats
 
 import lossbook.functional as F
@@ -26,11 +28,14 @@ import lossbook.gradients as G
 
 REDUCTIONS = ["none", "mean", "sum"]
 DTYPES = [np.float64, np.float32, np.float16]
-TOL = {np.float64: dict(rtol=1e-12, atol=1e-14), np.float32: dict(rtol=2e-6, atol=1e-6),
-       np.float16: dict(rtol=2e-3, atol=1e-3)}
+TOL = {
+    np.float64: dict(rtol=1e-12, atol=1e-14),
+    np.float32: dict(rtol=2e-6, atol=1e-6),
+    np.float16: dict(rtol=2e-3, atol=1e-3),
+}
 ELEMENTWISE = ["mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss"]
 SEED = 20261130
-pytestmark = pytest.mark.filterwarnings("error")      # nothing in lossbook warns
+pytestmark = pytest.mark.filterwarnings("error")  # nothing in lossbook warns
 
 
 def rng_for(*params) -> np.random.Generator:
@@ -39,31 +44,24 @@ def rng_for(*params) -> np.random.Generator:
 
 @pytest.fixture(scope="module")
 def torch():
-    try:
-        import torch
-    except ImportError:
-        message = "PyTorch is not installed (a test extra): pip install torch==2.13.0"
-        if os.environ.get("LOSSBOOK_REQUIRE_TORCH") == "1":
-            pytest.fail(f"LOSSBOOK_REQUIRE_TORCH=1 but {message}", pytrace=False)
-        pytest.skip(message)
-    torch.set_num_threads(1)
-    return torch
+    return import_torch()
 
 
 def torch_value(torch, name, *args, **kwargs):
     """PyTorch's ``torch.nn.functional.<name>`` on copies of NumPy arrays, as a NumPy array."""
-    convert = (lambda a: torch.from_numpy(np.array(a)) if isinstance(a, np.ndarray) else a)
+    convert = lambda a: torch.from_numpy(np.array(a)) if isinstance(a, np.ndarray) else a
     with warnings.catch_warnings(), torch.no_grad():
         warnings.simplefilter("ignore")
-        out = getattr(torch.nn.functional, name)(*map(convert, args),
-                                                  **{k: convert(v) for k, v in kwargs.items()})
+        out = getattr(torch.nn.functional, name)(
+            *map(convert, args), **{k: convert(v) for k, v in kwargs.items()}
+        )
     return out.numpy()
 
 
 def float16_by_float32(torch, name, *args, **kwargs):
     """PyTorch's composite formulas (Gaussian and Poisson NLL) run op by op in float16; the
     reference for lossbook's float16 (computed in float32, rounded once) is PyTorch in float32."""
-    widen = (lambda a: a.astype(np.float32) if isinstance(a, np.ndarray) else a)
+    widen = lambda a: a.astype(np.float32) if isinstance(a, np.ndarray) else a
     with np.errstate(over="ignore"):
         return torch_value(torch, name, *map(widen, args), **kwargs).astype(np.float16)
 
@@ -76,8 +74,9 @@ def assert_same(ours, theirs, dtype, *, exact=False):
     if exact:
         np.testing.assert_array_equal(ours, theirs)
     else:
-        np.testing.assert_allclose(ours.astype(np.float64), theirs.astype(np.float64),
-                                   **TOL[dtype], equal_nan=True)
+        np.testing.assert_allclose(
+            ours.astype(np.float64), theirs.astype(np.float64), **TOL[dtype], equal_nan=True
+        )
 
 
 # ---- values against hand-worked examples and SciPy ----------------------------------------------
@@ -87,10 +86,12 @@ def test_elementwise_losses_on_a_hand_worked_example():
     np.testing.assert_array_equal(F.mse_loss(x, y, reduction="none"), [0, 0.25, 9, 4])
     np.testing.assert_array_equal(F.l1_loss(x, y, reduction="none"), [0, 0.5, 3, 2])
     np.testing.assert_array_equal(F.smooth_l1_loss(x, y, reduction="none"), [0, 0.125, 2.5, 1.5])
-    np.testing.assert_array_equal(F.smooth_l1_loss(x, y, reduction="none", beta=4.0),
-                                  [0, 0.03125, 1.125, 0.5])
-    np.testing.assert_array_equal(F.huber_loss(x, y, reduction="none", delta=2.0),
-                                  [0, 0.125, 4.0, 2.0])   # |r| = 2 is on the linear side: 2(2-1)
+    np.testing.assert_array_equal(
+        F.smooth_l1_loss(x, y, reduction="none", beta=4.0), [0, 0.03125, 1.125, 0.5]
+    )
+    np.testing.assert_array_equal(
+        F.huber_loss(x, y, reduction="none", delta=2.0), [0, 0.125, 4.0, 2.0]
+    )  # |r| = 2 is on the linear side: 2(2-1)
     assert F.mse_loss(x, y) == 13.25 / 4 and F.l1_loss(x, y, reduction="sum") == 5.5
 
 
@@ -105,15 +106,17 @@ def test_weighted_means_divide_as_pytorch_does():
 @pytest.mark.parametrize("delta", [0.1, 1.0, 2.5, 30.0])
 def test_huber_is_delta_times_smooth_l1(delta):
     r = rng_for("huber", delta).standard_normal(200) * 3 * delta
-    np.testing.assert_allclose(F.huber_loss(r, np.zeros_like(r), reduction="none", delta=delta),
-                               delta * F.smooth_l1_loss(r, np.zeros_like(r), reduction="none",
-                                                        beta=delta), rtol=1e-15, atol=0)
+    np.testing.assert_allclose(
+        F.huber_loss(r, np.zeros_like(r), reduction="none", delta=delta),
+        delta * F.smooth_l1_loss(r, np.zeros_like(r), reduction="none", beta=delta),
+        rtol=1e-15,
+        atol=0,
+    )
 
 
 def test_smooth_l1_with_beta_zero_is_l1():
     r = rng_for("beta0").standard_normal(50)
-    np.testing.assert_array_equal(F.smooth_l1_loss(r, 0 * r, beta=0.0, reduction="none"),
-                                  np.abs(r))
+    np.testing.assert_array_equal(F.smooth_l1_loss(r, 0 * r, beta=0.0, reduction="none"), np.abs(r))
 
 
 def test_gaussian_nll_is_the_normal_log_density():
@@ -126,8 +129,13 @@ def test_gaussian_nll_is_the_normal_log_density():
 
 
 def test_gaussian_nll_clamps_the_variance_at_eps():
-    got = F.gaussian_nll_loss(np.array([0.0, 0.0]), np.array([1e-3, 1e-3]), np.array([0.0, 1e-9]),
-                              reduction="none", eps=1e-4)
+    got = F.gaussian_nll_loss(
+        np.array([0.0, 0.0]),
+        np.array([1e-3, 1e-3]),
+        np.array([0.0, 1e-9]),
+        reduction="none",
+        eps=1e-4,
+    )
     expected = 0.5 * (math.log(1e-4) + 1e-6 / 1e-4)
     np.testing.assert_allclose(got, [expected, expected], rtol=1e-14)
 
@@ -138,16 +146,18 @@ def test_poisson_nll_is_the_poisson_log_pmf_without_log_factorial(log_input):
     rate, y = rng.random(40) * 10 + 0.1, rng.integers(0, 20, 40).astype(float)
     x = np.log(rate) if log_input else rate
     ours = F.poisson_nll_loss(x, y, log_input=log_input, eps=0.0, reduction="none")
-    np.testing.assert_allclose(ours, -stats.poisson.logpmf(y, rate) - special.gammaln(y + 1),
-                               rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(
+        ours, -stats.poisson.logpmf(y, rate) - special.gammaln(y + 1), rtol=1e-12, atol=1e-12
+    )
 
 
 def test_poisson_full_adds_stirling_only_where_the_target_exceeds_one():
     y = np.array([0.0, 0.5, 1.0, 1.5, 7.0, 100.0])
     full = F.poisson_nll_loss(np.zeros(6), y, full=True, reduction="none")
     plain = F.poisson_nll_loss(np.zeros(6), y, reduction="none")
-    stirling = [0.0, 0.0, 0.0] + [t * math.log(t) - t + 0.5 * math.log(2 * math.pi * t)
-                                  for t in (1.5, 7.0, 100.0)]
+    stirling = [0.0, 0.0, 0.0] + [
+        t * math.log(t) - t + 0.5 * math.log(2 * math.pi * t) for t in (1.5, 7.0, 100.0)
+    ]
     np.testing.assert_allclose(full - plain, stirling, rtol=1e-14, atol=0)
     # the term approximates log y!: the error is 1/(12y) to first order (independent: gammaln)
     np.testing.assert_allclose(special.gammaln(101.0) - stirling[-1], 1 / 1200, rtol=1e-3)
@@ -159,15 +169,22 @@ def test_poisson_log_of_a_rate_near_one_keeps_its_digits():
     x, eps, y = np.array([1.0 - 2.0**-40]), 2.0**-42, 2.0**900
     loss = F.poisson_nll_loss(x, np.array([y]), log_input=False, eps=eps, reduction="none")
     got = -float(loss[0]) / y
-    exact = float(mpmath.log(1 - 3 * mpmath.mpf(2) ** -42))     # 1 - 2**-40 + 2**-42, 50 digits
+    exact = float(mpmath.log(1 - 3 * mpmath.mpf(2) ** -42))  # 1 - 2**-40 + 2**-42, 50 digits
     assert abs(got - exact) <= 2 * np.spacing(abs(exact))
 
 
 # ---- properties (Hypothesis, derandomized) ------------------------------------------------------
-PROPERTY_SETTINGS = settings(max_examples=int(os.environ.get("LOSSBOOK_EXAMPLES", 40)),
-                             deadline=None, derandomize=True, database=None)
-RESIDUALS = arrays(np.float64, st.integers(1, 20),
-                   elements=st.floats(-1e6, 1e6, allow_nan=False, allow_infinity=False))
+PROPERTY_SETTINGS = settings(
+    max_examples=int(os.environ.get("LOSSBOOK_EXAMPLES", 40)),
+    deadline=None,
+    derandomize=True,
+    database=None,
+)
+RESIDUALS = arrays(
+    np.float64,
+    st.integers(1, 20),
+    elements=st.floats(-1e6, 1e6, allow_nan=False, allow_infinity=False),
+)
 THRESHOLDS = st.floats(1e-3, 1e3, allow_nan=False, allow_infinity=False)
 
 
@@ -181,8 +198,9 @@ def test_property_huber_smooth_l1_and_their_bounds(r, t):
     # quadratic below the threshold, within t/2 of |r| above: |r| - t/2 <= smooth <= |r|
     assert np.all(smooth <= np.abs(r) * (1 + 1e-15))
     assert np.all(smooth >= (np.abs(r) - t / 2) * (1 - 1e-15) - 1e-300)
-    np.testing.assert_array_equal(G.huber_loss_grad(r, zero, reduction="sum", delta=t),
-                                  np.clip(r, -t, t))
+    np.testing.assert_array_equal(
+        G.huber_loss_grad(r, zero, reduction="sum", delta=t), np.clip(r, -t, t)
+    )
 
 
 @PROPERTY_SETTINGS
@@ -230,8 +248,15 @@ def test_float16_rounds_elementwise_as_pytorch_and_reduces_in_float32():
     assert G.mse_loss_grad(one, tiny).dtype == np.float16
 
 
-@pytest.mark.parametrize("dtypes", [(np.float32, np.float64), (np.float16, np.float32),
-                                    (np.float64, np.float16), (np.float16, np.int64)])
+@pytest.mark.parametrize(
+    "dtypes",
+    [
+        (np.float32, np.float64),
+        (np.float16, np.float32),
+        (np.float64, np.float16),
+        (np.float16, np.int64),
+    ],
+)
 @pytest.mark.parametrize("name", ELEMENTWISE + ["gaussian_nll_loss", "poisson_nll_loss"])
 def test_mixed_dtypes_promote_as_pytorch(torch, name, dtypes):
     """float32 input and float64 target give float64, as PyTorch's type promotion does; an
@@ -248,16 +273,22 @@ def test_mixed_dtypes_promote_as_pytorch(torch, name, dtypes):
         # float16) and rounds once: the reference is PyTorch on arrays of the promoted dtype
         common = theirs.dtype
         widened = [a.astype(common) for a in (x, y, *extra)]
-        theirs = float16_by_float32(torch, name, *widened, reduction="none") \
-            if common == np.float16 else torch_value(torch, name, *widened, reduction="none")
+        theirs = (
+            float16_by_float32(torch, name, *widened, reduction="none")
+            if common == np.float16
+            else torch_value(torch, name, *widened, reduction="none")
+        )
         assert_same(ours, theirs, common.type)
     else:
         assert_same(ours, theirs, theirs.dtype.type, exact=True)
-    if name in ("mse_loss", "l1_loss", "huber_loss"):           # a wider weight promotes too
+    if name in ("mse_loss", "l1_loss", "huber_loss"):  # a wider weight promotes too
         w = np.linspace(1, 2, 6)
         x32 = x.astype(np.float32)
-        assert_same(getattr(F, name)(x32, x32 + 1, weight=w),
-                    torch_value(torch, name, x32, x32 + 1, weight=w), np.float64)
+        assert_same(
+            getattr(F, name)(x32, x32 + 1, weight=w),
+            torch_value(torch, name, x32, x32 + 1, weight=w),
+            np.float64,
+        )
 
 
 def test_integer_arrays_only_give_float64_unlike_pytorch(torch):
@@ -280,9 +311,18 @@ def test_zero_d_and_empty_inputs(name):
 
 
 # ---- bad input ----------------------------------------------------------------------------------
-@pytest.mark.parametrize("bad,error", [("1.0", TypeError), (True, TypeError), (1j, TypeError),
-                                       (None, TypeError), (-0.5, ValueError),
-                                       (math.inf, ValueError), (math.nan, ValueError)])
+@pytest.mark.parametrize(
+    "bad,error",
+    [
+        ("1.0", TypeError),
+        (True, TypeError),
+        (1j, TypeError),
+        (None, TypeError),
+        (-0.5, ValueError),
+        (math.inf, ValueError),
+        (math.nan, ValueError),
+    ],
+)
 def test_beta_and_delta_are_checked_strictly(bad, error):
     with pytest.raises(error, match="beta"):
         F.smooth_l1_loss(np.zeros(2), np.zeros(2), beta=bad)
@@ -312,8 +352,10 @@ def test_bool_options_are_checked_strictly(option, bad):
             F.gaussian_nll_loss(np.zeros(2), np.zeros(2), 1.0, full=bad)
 
 
-@pytest.mark.parametrize("bad,error", [(-1e-6, ValueError), ("1e-6", TypeError),
-                                       (math.inf, ValueError), (False, TypeError)])
+@pytest.mark.parametrize(
+    "bad,error",
+    [(-1e-6, ValueError), ("1e-6", TypeError), (math.inf, ValueError), (False, TypeError)],
+)
 def test_eps_is_checked(bad, error):
     with pytest.raises(error, match="eps"):
         F.gaussian_nll_loss(np.zeros(2), np.zeros(2), 1.0, eps=bad)
@@ -353,30 +395,64 @@ def finite_difference_cases():
     x, y = rng.standard_normal((3, 4)) * 2, rng.standard_normal((3, 4)) * 2
     w = rng.random((3, 4)) + 0.5
     yield "mse", lambda a, r: F.mse_loss(a, y, r), lambda a, r: G.mse_loss_grad(a, y, r), x
-    yield "mse w", (lambda a, r: F.mse_loss(a, y, r, weight=w)), \
-        (lambda a, r: G.mse_loss_grad(a, y, r, weight=w)), x
-    yield "l1 w", (lambda a, r: F.l1_loss(a, y, r, weight=w)), \
-        (lambda a, r: G.l1_loss_grad(a, y, r, weight=w)), x
+    yield (
+        "mse w",
+        (lambda a, r: F.mse_loss(a, y, r, weight=w)),
+        (lambda a, r: G.mse_loss_grad(a, y, r, weight=w)),
+        x,
+    )
+    yield (
+        "l1 w",
+        (lambda a, r: F.l1_loss(a, y, r, weight=w)),
+        (lambda a, r: G.l1_loss_grad(a, y, r, weight=w)),
+        x,
+    )
     for beta in (0.5, 2.0):
-        yield f"smooth_l1 {beta}", (lambda a, r, b=beta: F.smooth_l1_loss(a, y, r, beta=b)), \
-            (lambda a, r, b=beta: G.smooth_l1_loss_grad(a, y, r, beta=b)), x
-        yield f"huber {beta}", (lambda a, r, b=beta: F.huber_loss(a, y, r, delta=b, weight=w)), \
-            (lambda a, r, b=beta: G.huber_loss_grad(a, y, r, delta=b, weight=w)), x
+        yield (
+            f"smooth_l1 {beta}",
+            (lambda a, r, b=beta: F.smooth_l1_loss(a, y, r, beta=b)),
+            (lambda a, r, b=beta: G.smooth_l1_loss_grad(a, y, r, beta=b)),
+            x,
+        )
+        yield (
+            f"huber {beta}",
+            (lambda a, r, b=beta: F.huber_loss(a, y, r, delta=b, weight=w)),
+            (lambda a, r, b=beta: G.huber_loss_grad(a, y, r, delta=b, weight=w)),
+            x,
+        )
     var = rng.random((3, 4)) + 0.2
-    yield "gaussian input", (lambda a, r: F.gaussian_nll_loss(a, y, var, reduction=r)), \
-        (lambda a, r: G.gaussian_nll_loss_grad(a, y, var, reduction=r)[0]), x
-    var_rows = rng.random(3) + 0.2       # one variance per row: the gradient sums over the row
-    yield "gaussian var rows", (lambda v, r: F.gaussian_nll_loss(x, y, v, reduction=r)), \
-        (lambda v, r: G.gaussian_nll_loss_grad(x, y, v, reduction=r)[1]), var_rows
-    yield "gaussian var", (lambda v, r: F.gaussian_nll_loss(x, y, v, full=True, reduction=r)), \
-        (lambda v, r: G.gaussian_nll_loss_grad(x, y, v, full=True, reduction=r)[1]), var
+    yield (
+        "gaussian input",
+        (lambda a, r: F.gaussian_nll_loss(a, y, var, reduction=r)),
+        (lambda a, r: G.gaussian_nll_loss_grad(a, y, var, reduction=r)[0]),
+        x,
+    )
+    var_rows = rng.random(3) + 0.2  # one variance per row: the gradient sums over the row
+    yield (
+        "gaussian var rows",
+        (lambda v, r: F.gaussian_nll_loss(x, y, v, reduction=r)),
+        (lambda v, r: G.gaussian_nll_loss_grad(x, y, v, reduction=r)[1]),
+        var_rows,
+    )
+    yield (
+        "gaussian var",
+        (lambda v, r: F.gaussian_nll_loss(x, y, v, full=True, reduction=r)),
+        (lambda v, r: G.gaussian_nll_loss_grad(x, y, v, full=True, reduction=r)[1]),
+        var,
+    )
     counts = rng.integers(0, 6, (3, 4)).astype(float)
-    yield "poisson log", (lambda a, r: F.poisson_nll_loss(a, counts, full=True, reduction=r)), \
-        (lambda a, r: G.poisson_nll_loss_grad(a, counts, full=True, reduction=r)), x / 2
-    yield "poisson rate", \
-        (lambda a, r: F.poisson_nll_loss(a, counts, log_input=False, reduction=r)), \
-        (lambda a, r: G.poisson_nll_loss_grad(a, counts, log_input=False, reduction=r)), \
-        np.abs(x) + 0.5
+    yield (
+        "poisson log",
+        (lambda a, r: F.poisson_nll_loss(a, counts, full=True, reduction=r)),
+        (lambda a, r: G.poisson_nll_loss_grad(a, counts, full=True, reduction=r)),
+        x / 2,
+    )
+    yield (
+        "poisson rate",
+        (lambda a, r: F.poisson_nll_loss(a, counts, log_input=False, reduction=r)),
+        (lambda a, r: G.poisson_nll_loss_grad(a, counts, log_input=False, reduction=r)),
+        np.abs(x) + 0.5,
+    )
 
 
 @pytest.mark.parametrize("reduction", REDUCTIONS)
@@ -394,16 +470,18 @@ def test_scalar_variance_gradient_is_the_sum():
 
 
 # ---- memory: at most 3 x the input's size -------------------------------------------------------
-@pytest.mark.parametrize("name", ELEMENTWISE + ["gaussian_nll_loss", "poisson_nll_loss",
-                                                "poisson_full", "poisson_rate"])
+@pytest.mark.parametrize(
+    "name", ELEMENTWISE + ["gaussian_nll_loss", "poisson_nll_loss", "poisson_full", "poisson_rate"]
+)
 def test_peak_memory_is_at_most_three_times_the_input(name):
     rng = rng_for("memory")
     x, y = rng.standard_normal(200_000), rng.random(200_000) * 3
     var = y + 0.5
-    calls = {"gaussian_nll_loss": lambda: F.gaussian_nll_loss(x, y, var, reduction="none"),
-             "poisson_full": lambda: F.poisson_nll_loss(x, y, full=True, reduction="none"),
-             "poisson_rate": lambda: F.poisson_nll_loss(y, y, log_input=False,
-                                                        reduction="none")}
+    calls = {
+        "gaussian_nll_loss": lambda: F.gaussian_nll_loss(x, y, var, reduction="none"),
+        "poisson_full": lambda: F.poisson_nll_loss(x, y, full=True, reduction="none"),
+        "poisson_rate": lambda: F.poisson_nll_loss(y, y, log_input=False, reduction="none"),
+    }
     call = calls.get(name, lambda: getattr(F, name)(x, y, reduction="none"))
     tracemalloc.start()
     try:
@@ -427,18 +505,26 @@ def inputs(name, dtype, shape=(4, 3)):
 @pytest.mark.parametrize("name", ELEMENTWISE)
 def test_elementwise_losses_match_pytorch(torch, name, reduction, dtype):
     x, y = inputs(name, dtype)
-    options = {"smooth_l1_loss": [{"beta": b} for b in (0.0, 0.25, 1.0, 3.0)],
-               "huber_loss": [{"delta": d} for d in (0.25, 1.0, 3.0)]}.get(name, [{}])
-    exact = dtype == np.float16        # float16: PyTorch's roundings, bit for bit
+    options = {
+        "smooth_l1_loss": [{"beta": b} for b in (0.0, 0.25, 1.0, 3.0)],
+        "huber_loss": [{"delta": d} for d in (0.25, 1.0, 3.0)],
+    }.get(name, [{}])
+    exact = dtype == np.float16  # float16: PyTorch's roundings, bit for bit
     for kwargs in options:
-        assert_same(getattr(F, name)(x, y, reduction=reduction, **kwargs),
-                    torch_value(torch, name, x, y, reduction=reduction, **kwargs), dtype,
-                    exact=exact)
+        assert_same(
+            getattr(F, name)(x, y, reduction=reduction, **kwargs),
+            torch_value(torch, name, x, y, reduction=reduction, **kwargs),
+            dtype,
+            exact=exact,
+        )
     if name != "smooth_l1_loss":
         w = rng_for("w", name).random(x.shape).astype(dtype)
-        assert_same(getattr(F, name)(x, y, reduction=reduction, weight=w),
-                    torch_value(torch, name, x, y, reduction=reduction, weight=w), dtype,
-                    exact=exact)
+        assert_same(
+            getattr(F, name)(x, y, reduction=reduction, weight=w),
+            torch_value(torch, name, x, y, reduction=reduction, weight=w),
+            dtype,
+            exact=exact,
+        )
 
 
 EDGE = np.array([0.0, -0.0, 1e-300, 5e-324, 1.0, 1e150, 1e200, -1e308, np.inf, -np.inf, np.nan])
@@ -450,20 +536,32 @@ def test_elementwise_edge_cases_match_pytorch(torch, name, dtype):
     with np.errstate(over="ignore", under="ignore"):
         x = np.repeat(EDGE, EDGE.size).astype(dtype)
         y = np.tile(EDGE, EDGE.size).astype(dtype)
-    for kwargs in ({}, {"beta": 1e-3} if name == "smooth_l1_loss" else {},
-                   {"delta": 1e100} if name == "huber_loss" else {}):
-        assert_same(getattr(F, name)(x, y, reduction="none", **kwargs),
-                    torch_value(torch, name, x, y, reduction="none", **kwargs), dtype,
-                    exact=dtype == np.float16)
+    for kwargs in (
+        {},
+        {"beta": 1e-3} if name == "smooth_l1_loss" else {},
+        {"delta": 1e100} if name == "huber_loss" else {},
+    ):
+        assert_same(
+            getattr(F, name)(x, y, reduction="none", **kwargs),
+            torch_value(torch, name, x, y, reduction="none", **kwargs),
+            dtype,
+            exact=dtype == np.float16,
+        )
 
 
 @pytest.mark.parametrize("name", ELEMENTWISE + ["poisson_nll_loss"])
 def test_zero_d_and_empty_match_pytorch(torch, name):
-    for x, y in [(np.array(2.0), np.array(-1.0)), (np.zeros(0), np.zeros(0)),
-                 (np.zeros((2, 0)), np.zeros((2, 0)))]:
+    for x, y in [
+        (np.array(2.0), np.array(-1.0)),
+        (np.zeros(0), np.zeros(0)),
+        (np.zeros((2, 0)), np.zeros((2, 0))),
+    ]:
         for reduction in REDUCTIONS:
-            assert_same(getattr(F, name)(x, y, reduction=reduction),
-                        torch_value(torch, name, x, y, reduction=reduction), np.float64)
+            assert_same(
+                getattr(F, name)(x, y, reduction=reduction),
+                torch_value(torch, name, x, y, reduction=reduction),
+                np.float64,
+            )
 
 
 VAR_SHAPES = [(4, 3), (4,), (4, 1), (1, 3), "float", "int"]
@@ -478,17 +576,21 @@ def test_gaussian_nll_matches_pytorch(torch, var_shape, reduction, full, dtype):
     rng = rng_for("var", var_shape, dtype)
     if var_shape in ("float", "int"):
         var = 2.5
-        ours = F.gaussian_nll_loss(x, y, 2 if var_shape == "int" else var, full=full,
-                                   reduction=reduction)
+        ours = F.gaussian_nll_loss(
+            x, y, 2 if var_shape == "int" else var, full=full, reduction=reduction
+        )
     else:
         var = (rng.random(var_shape) * 2).astype(dtype)
-        var.flat[0] = 1e-9                                    # below the clamp
+        var.flat[0] = 1e-9  # below the clamp
         ours = F.gaussian_nll_loss(x, y, var, full=full, reduction=reduction)
     if var_shape == "int":
-        var = 2.0     # PyTorch raises TypeError for a Python int: a deliberate difference
+        var = 2.0  # PyTorch raises TypeError for a Python int: a deliberate difference
     reference = float16_by_float32 if dtype == np.float16 else torch_value
-    assert_same(ours, reference(torch, "gaussian_nll_loss", x, y, var, full=full,
-                                reduction=reduction), dtype)
+    assert_same(
+        ours,
+        reference(torch, "gaussian_nll_loss", x, y, var, full=full, reduction=reduction),
+        dtype,
+    )
 
 
 @pytest.mark.parametrize("eps", [0.0, 1e-6, 0.1])
@@ -497,15 +599,29 @@ def test_gaussian_nll_eps_and_edge_variances_match_pytorch(torch, eps):
     y = np.array([0.0, 0.0, 1.0, np.inf, 0.0, 0.0, 2.0])
     var = np.array([0.0, 0.0, 1e-300, 1.0, 1.0, 1e-3, np.inf])
     for reduction in REDUCTIONS:
-        assert_same(F.gaussian_nll_loss(x, y, var, eps=eps, reduction=reduction),
-                    torch_value(torch, "gaussian_nll_loss", x, y, var, eps=eps,
-                                reduction=reduction), np.float64)
+        assert_same(
+            F.gaussian_nll_loss(x, y, var, eps=eps, reduction=reduction),
+            torch_value(torch, "gaussian_nll_loss", x, y, var, eps=eps, reduction=reduction),
+            np.float64,
+        )
 
 
 def test_gaussian_nll_var_shape_rules_match_pytorch(torch):
     x = np.zeros((2, 3, 4))
-    for shape in [(2, 3, 4), (2, 3), (2, 3, 1), (2, 1, 4), (1, 3, 4), (), (4,), (3, 4), (1, 1, 4),
-                  (2, 3, 4, 1), (2, 2, 4), (2, 3, 2)]:
+    for shape in [
+        (2, 3, 4),
+        (2, 3),
+        (2, 3, 1),
+        (2, 1, 4),
+        (1, 3, 4),
+        (),
+        (4,),
+        (3, 4),
+        (1, 1, 4),
+        (2, 3, 4, 1),
+        (2, 2, 4),
+        (2, 3, 2),
+    ]:
         var = np.ones(shape)
         try:
             theirs = torch_value(torch, "gaussian_nll_loss", x, x + 1, var, reduction="none")
@@ -514,8 +630,7 @@ def test_gaussian_nll_var_shape_rules_match_pytorch(torch):
             with pytest.raises(ValueError, match="var is of incorrect size"):
                 F.gaussian_nll_loss(x, x + 1, var, reduction="none")
         else:
-            assert_same(F.gaussian_nll_loss(x, x + 1, var, reduction="none"), theirs,
-                        np.float64)
+            assert_same(F.gaussian_nll_loss(x, x + 1, var, reduction="none"), theirs, np.float64)
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
@@ -525,14 +640,17 @@ def test_gaussian_nll_var_shape_rules_match_pytorch(torch):
 def test_poisson_nll_matches_pytorch(torch, log_input, full, reduction, dtype):
     rng = rng_for("poisson", log_input, full, reduction, dtype)
     y = rng.integers(0, 8, (5, 4)).astype(dtype)
-    y[0, :] = [0.5, 1.0, 1.5, 3.0]                      # around the Stirling threshold y > 1
+    y[0, :] = [0.5, 1.0, 1.5, 3.0]  # around the Stirling threshold y > 1
     x = (rng.standard_normal((5, 4)) if log_input else rng.random((5, 4)) * 5).astype(dtype)
-    x[1, 0] = 0 if not log_input else x[1, 0]         # a zero rate: log(eps)
+    x[1, 0] = 0 if not log_input else x[1, 0]  # a zero rate: log(eps)
     for eps in (1e-8, 0.5):
         kwargs = dict(log_input=log_input, full=full, eps=eps, reduction=reduction)
         reference = float16_by_float32 if dtype == np.float16 else torch_value
-        assert_same(F.poisson_nll_loss(x, y, **kwargs),
-                    reference(torch, "poisson_nll_loss", x, y, **kwargs), dtype)
+        assert_same(
+            F.poisson_nll_loss(x, y, **kwargs),
+            reference(torch, "poisson_nll_loss", x, y, **kwargs),
+            dtype,
+        )
 
 
 def test_poisson_nll_edge_cases_match_pytorch(torch):
@@ -541,8 +659,11 @@ def test_poisson_nll_edge_cases_match_pytorch(torch):
     for log_input in (True, False):
         for full in (False, True):
             kwargs = dict(log_input=log_input, full=full, reduction="none")
-            assert_same(F.poisson_nll_loss(x, y, **kwargs),
-                        torch_value(torch, "poisson_nll_loss", x, y, **kwargs), np.float64)
+            assert_same(
+                F.poisson_nll_loss(x, y, **kwargs),
+                torch_value(torch, "poisson_nll_loss", x, y, **kwargs),
+                np.float64,
+            )
 
 
 # ---- PyTorch: gradients by autograd -------------------------------------------------------------
@@ -565,26 +686,32 @@ def autograd(torch, name, x, y, var=None, **kwargs):
 @pytest.mark.parametrize("reduction", REDUCTIONS)
 def test_gradients_match_autograd(torch, reduction, dtype):
     x, y = inputs("grad", dtype)
-    x[0, 0] = y[0, 0]                                  # a zero residual: sign(0) = 0
-    x[0, 1] = y[0, 1] + 1.0                             # exactly at beta = delta = 1
+    x[0, 0] = y[0, 0]  # a zero residual: sign(0) = 0
+    x[0, 1] = y[0, 1] + 1.0  # exactly at beta = delta = 1
     w = rng_for("gw").random(x.shape).astype(dtype)
-    checks = [("mse_loss", G.mse_loss_grad, {}), ("mse_loss", G.mse_loss_grad, {"weight": w}),
-              ("l1_loss", G.l1_loss_grad, {}), ("l1_loss", G.l1_loss_grad, {"weight": w})]
+    checks = [
+        ("mse_loss", G.mse_loss_grad, {}),
+        ("mse_loss", G.mse_loss_grad, {"weight": w}),
+        ("l1_loss", G.l1_loss_grad, {}),
+        ("l1_loss", G.l1_loss_grad, {"weight": w}),
+    ]
     checks += [("smooth_l1_loss", G.smooth_l1_loss_grad, {"beta": b}) for b in (0.0, 1.0, 2.5)]
     checks += [("huber_loss", G.huber_loss_grad, {"delta": d}) for d in (1.0, 2.5)]
     checks += [("huber_loss", G.huber_loss_grad, {"delta": 1.0, "weight": w})]
     for name, grad, kwargs in checks:
-        assert_same(grad(x, y, reduction=reduction, **kwargs),
-                    autograd(torch, name, x, y, reduction=reduction, **kwargs), dtype)
+        assert_same(
+            grad(x, y, reduction=reduction, **kwargs),
+            autograd(torch, name, x, y, reduction=reduction, **kwargs),
+            dtype,
+        )
 
 
 @pytest.mark.parametrize("reduction", REDUCTIONS)
 @pytest.mark.parametrize("var_shape", [(4, 3), (4,), (4, 1), (1, 3)])
-def test_gaussian_gradients_match_autograd_including_below_the_clamp(torch, var_shape,
-                                                                       reduction):
+def test_gaussian_gradients_match_autograd_including_below_the_clamp(torch, var_shape, reduction):
     x, y = inputs("ggrad", np.float64)
     var = rng_for("gvar", var_shape).random(var_shape) + 0.1
-    var.flat[0] = 1e-9                                  # below eps: PyTorch passes the gradient
+    var.flat[0] = 1e-9  # below eps: PyTorch passes the gradient
     for full in (False, True):
         ours = G.gaussian_nll_loss_grad(x, y, var, full=full, reduction=reduction)
         theirs = autograd(torch, "gaussian_nll_loss", x, y, var, full=full, reduction=reduction)
@@ -600,8 +727,11 @@ def test_poisson_gradient_matches_autograd(torch, log_input, reduction):
     x = rng.standard_normal(12) if log_input else rng.random(12) * 4
     for full in (False, True):
         kwargs = dict(log_input=log_input, full=full, reduction=reduction)
-        assert_same(G.poisson_nll_loss_grad(x, y, **kwargs),
-                    autograd(torch, "poisson_nll_loss", x, y, **kwargs), np.float64)
+        assert_same(
+            G.poisson_nll_loss_grad(x, y, **kwargs),
+            autograd(torch, "poisson_nll_loss", x, y, **kwargs),
+            np.float64,
+        )
 
 
 def test_pytorch_broadcast_mistake_is_2_cov(torch):

@@ -17,6 +17,7 @@ The bound, in float64, wherever the exact value is finite and in the normal rang
   ``S - |exact|``, ``S`` the sum of the terms' magnitudes: the error that rounding the terms
   themselves causes, which no evaluation in float64 avoids.
 """
+
 from __future__ import annotations
 
 import sys
@@ -43,8 +44,10 @@ def test_float64_within_4_ulp_plus_the_cancellation_allowance(function):
         outcome = R.check(F, point)
         if outcome is not None:
             ulps, allowed, got = outcome
-            failures.append(f"{point.describe()}: exact {float(point.exact)!r}, got {got!r} "
-                            f"({ulps:.3g} ulp, allowed {allowed:.3g})")
+            failures.append(
+                f"{point.describe()}: exact {float(point.exact)!r}, got {got!r} "
+                f"({ulps:.3g} ulp, allowed {allowed:.3g})"
+            )
     assert checked >= 40, f"only {checked} representable points for {function}"
     assert not failures, f"{len(failures)} point(s) beyond the bound:\n" + "\n".join(failures[:15])
 
@@ -52,8 +55,11 @@ def test_float64_within_4_ulp_plus_the_cancellation_allowance(function):
 @pytest.mark.parametrize("function", R.FUNCTIONS)
 def test_no_cancellation_means_no_allowance(function):
     """The allowance is zero where the terms have one sign: the plain 4-ulp bound applies."""
-    same_sign = [p for p in R.grid() if p.function == function and p.cancelled == 0
-                 and R.representable(p.exact, np.float64)]
+    same_sign = [
+        p
+        for p in R.grid()
+        if p.function == function and p.cancelled == 0 and R.representable(p.exact, np.float64)
+    ]
     assert same_sign, "every function has points without cancellation"
     bad = [p.describe() for p in same_sign if R.check(F, p) is not None]
     assert not bad, "\n".join(bad[:15])
@@ -61,11 +67,13 @@ def test_no_cancellation_means_no_allowance(function):
 
 def test_the_hard_regimes_are_in_the_grid():
     points = R.grid()
-    assert any(p.function == "gaussian_nll_loss" and p.args[2] < dict(p.kwargs)["eps"]
-               for p in points), "variance below the clamp"
+    assert any(
+        p.function == "gaussian_nll_loss" and p.args[2] < dict(p.kwargs)["eps"] for p in points
+    ), "variance below the clamp"
     assert any(p.function == "poisson_nll_loss" and p.args[0] >= 700 for p in points)
-    assert any(p.function == "mse_loss" and 0 < abs(p.args[0] - p.args[1]) < 1e-15
-               for p in points), "tiny residuals"
+    assert any(
+        p.function == "mse_loss" and 0 < abs(p.args[0] - p.args[1]) < 1e-15 for p in points
+    ), "tiny residuals"
     assert any(p.function == "l1_loss" and abs(p.args[0] - p.args[1]) > 1e299 for p in points)
 
 
@@ -73,12 +81,15 @@ def test_float32_has_no_inf_or_nan_where_float64_is_finite():
     for point in R.grid():
         exact = float(point.exact)
         values = point.args + tuple(v for _, v in point.kwargs if not isinstance(v, bool))
-        if not np.isfinite(exact) or abs(exact) > 1e37 or any(
-                abs(a) > 1e37 or 0 < abs(a) < 1e-37 for a in values):
-            continue                        # inputs or result outside float32's normal range
+        if (
+            not np.isfinite(exact)
+            or abs(exact) > 1e37
+            or any(abs(a) > 1e37 or 0 < abs(a) < 1e-37 for a in values)
+        ):
+            continue  # inputs or result outside float32's normal range
         args = [np.array([a], np.float32) for a in point.args]
         with np.errstate(all="ignore"):
             got = getattr(F, point.function)(*args, reduction="none", **dict(point.kwargs))
         if point.function == "poisson_nll_loss" and abs(point.args[0]) > 80:
-            continue                                   # e**x beyond float32's range
+            continue  # e**x beyond float32's range
         assert np.isfinite(got[0]), point.describe()

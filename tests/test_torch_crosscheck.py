@@ -14,28 +14,15 @@ nan/inf where PyTorch has them, and errors for the same bad inputs.
 
 from __future__ import annotations
 
-import os
 import zlib
 
 import numpy as np
 import pytest
+from reference_torch import import_torch
 
 import lossbook.functional as F
 
-
-def _import_torch():
-    try:
-        import torch
-    except ImportError:
-        message = "PyTorch is not installed (a test extra): pip install torch==2.13.0"
-        if os.environ.get("LOSSBOOK_REQUIRE_TORCH") == "1":
-            pytest.fail(f"LOSSBOOK_REQUIRE_TORCH=1 but {message}", pytrace=False)
-        pytest.skip(message, allow_module_level=True)
-    torch.set_num_threads(1)  # deterministic reductions; pytest-xdist runs two workers
-    return torch
-
-
-torch = _import_torch()
+torch = import_torch(module_level=True)
 TF = torch.nn.functional
 # PyTorch warns that kl_div's 'mean' is not the KL; lossbook reproduces it quietly, as documented.
 pytestmark = pytest.mark.filterwarnings("ignore:reduction. 'mean' divides:UserWarning")

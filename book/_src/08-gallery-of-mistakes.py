@@ -48,9 +48,12 @@ import sys
 
 if importlib.util.find_spec("lossbook") is None:
     requirement = os.environ.get(
-        "LOSSBOOK_REQUIREMENT", "lossbook @ git+https://github.com/lossbook/lossbook@v0.2.0"
+        "LOSSBOOK_REQUIREMENT",
+        "lossbook @ git+https://github.com/lossbook/lossbook@v0.2.0",
     )
-    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", requirement], check=True)
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--quiet", requirement], check=True
+    )
 
 # %%
 import math
@@ -1307,7 +1310,7 @@ sym.check_identity(
     sym.logsumexp(z3) - z3[1],
 ).assert_proved()
 print("logsumexp(z + c) - (z_y + c) = logsumexp(z) - z_y: proved for C = 3")
-x = sp.Matrix(2, 2, lambda l, c: sp.Symbol(f"x_{l + 1}{c + 1}", real=True))
+x = sp.Matrix(2, 2, lambda row, c: sp.Symbol(f"x_{row + 1}{c + 1}", real=True))
 labels_2 = (1, 0)
 misread = (
     sum(sym.logsumexp([x[0, j], x[1, j]]) - x[labels_2[j], j] for j in range(2)) / 2

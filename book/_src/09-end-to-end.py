@@ -43,9 +43,12 @@ import sys
 
 if importlib.util.find_spec("lossbook") is None:
     requirement = os.environ.get(
-        "LOSSBOOK_REQUIREMENT", "lossbook @ git+https://github.com/lossbook/lossbook@v0.2.0"
+        "LOSSBOOK_REQUIREMENT",
+        "lossbook @ git+https://github.com/lossbook/lossbook@v0.2.0",
     )
-    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", requirement], check=True)
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--quiet", requirement], check=True
+    )
 
 # %%
 import math

@@ -19,6 +19,7 @@ Shared conventions of this module (each docstring repeats what it needs):
 * Nothing warns: overflow gives ``inf`` and invalid operations ``nan``, quietly, where PyTorch
   gives them.
 """
+
 from __future__ import annotations
 
 import math
@@ -111,8 +112,9 @@ def weighted_reduce(losses: np.ndarray, weight, reduction: str, *, divide_by_wei
         return np.asarray(finish(losses, "sum", dtype) / finish(w, "sum", dtype), dtype=dtype)
 
 
-def mse_loss(input: ArrayLike, target: ArrayLike, reduction: str = "mean",
-             weight: ArrayLike | None = None) -> np.ndarray:
+def mse_loss(
+    input: ArrayLike, target: ArrayLike, reduction: str = "mean", weight: ArrayLike | None = None
+) -> np.ndarray:
     r"""Squared error: :math:`\ell_n = w_n (x_n - y_n)^2`, reduced.
 
     .. math:: \operatorname{mse}(x, y) = \frac{1}{\sum_n w_n} \sum_n w_n (x_n - y_n)^2
@@ -186,8 +188,9 @@ def mse_loss(input: ArrayLike, target: ArrayLike, reduction: str = "mean",
     return weighted_reduce(losses, weight, reduction, divide_by_weight=True)
 
 
-def l1_loss(input: ArrayLike, target: ArrayLike, reduction: str = "mean",
-            weight: ArrayLike | None = None) -> np.ndarray:
+def l1_loss(
+    input: ArrayLike, target: ArrayLike, reduction: str = "mean", weight: ArrayLike | None = None
+) -> np.ndarray:
     r"""Absolute error: :math:`\ell_n = w_n |x_n - y_n|`, reduced.
 
     .. math:: \operatorname{l1}(x, y) = \frac{1}{\sum_n w_n} \sum_n w_n |x_n - y_n|
@@ -249,8 +252,9 @@ def l1_loss(input: ArrayLike, target: ArrayLike, reduction: str = "mean",
     return weighted_reduce(losses, weight, reduction, divide_by_weight=True)
 
 
-def smooth_l1_loss(input: ArrayLike, target: ArrayLike, reduction: str = "mean",
-                   beta: float = 1.0) -> np.ndarray:
+def smooth_l1_loss(
+    input: ArrayLike, target: ArrayLike, reduction: str = "mean", beta: float = 1.0
+) -> np.ndarray:
     r"""Smooth L1 loss: quadratic for :math:`|x - y| < \beta`, linear (slope 1) beyond.
 
     .. math:: \ell_n = \begin{cases} \dfrac{(x_n - y_n)^2}{2\beta} & |x_n - y_n| < \beta \\[4pt]
@@ -346,8 +350,13 @@ def float16_smooth_l1(z: np.ndarray, beta: float) -> np.ndarray:
         return np.where(z < b, (half * z) * z / b, z - half * b)
 
 
-def huber_loss(input: ArrayLike, target: ArrayLike, reduction: str = "mean", delta: float = 1.0,
-               weight: ArrayLike | None = None) -> np.ndarray:
+def huber_loss(
+    input: ArrayLike,
+    target: ArrayLike,
+    reduction: str = "mean",
+    delta: float = 1.0,
+    weight: ArrayLike | None = None,
+) -> np.ndarray:
     r"""Huber loss: quadratic for :math:`|x - y| < \delta`, linear with slope :math:`\delta` beyond.
 
     .. math:: \ell_n = w_n \begin{cases} \tfrac12 (x_n - y_n)^2 & |x_n - y_n| < \delta \\[4pt]
@@ -446,8 +455,10 @@ def checked_variance(var, input_shape: tuple, work) -> np.ndarray:
         return np.asarray(value, dtype=work)
     v = as_floating(var, "var", work)
     if np.any(v < 0):
-        raise ValueError("var has negative entry/entries: a variance must be >= 0 (pass the "
-                         "variance, not a log-variance)")
+        raise ValueError(
+            "var has negative entry/entries: a variance must be >= 0 (pass the "
+            "variance, not a log-variance)"
+        )
     if v.shape == input_shape:
         return v
     if len(input_shape) >= 1 and input_shape[:-1] == v.shape:
@@ -462,9 +473,14 @@ def checked_variance(var, input_shape: tuple, work) -> np.ndarray:
     )
 
 
-def gaussian_nll_loss(input: ArrayLike, target: ArrayLike, var: ArrayLike | float,
-                      full: bool = False, eps: float = 1e-6,
-                      reduction: str = "mean") -> np.ndarray:
+def gaussian_nll_loss(
+    input: ArrayLike,
+    target: ArrayLike,
+    var: ArrayLike | float,
+    full: bool = False,
+    eps: float = 1e-6,
+    reduction: str = "mean",
+) -> np.ndarray:
     r"""Gaussian negative log-likelihood with predicted mean ``input`` and variance ``var``.
 
     .. math:: \ell_n = \frac12\left(\log \max(\sigma^2_n, \epsilon)
@@ -600,13 +616,18 @@ def add_stirling_term(losses: np.ndarray, y: np.ndarray) -> None:
         term += log_y
         del log_y
         term[y <= 1] = 0
-        term[y == np.inf] = np.nan      # PyTorch's y log y - y is inf - inf there
+        term[y == np.inf] = np.nan  # PyTorch's y log y - y is inf - inf there
         losses += term
 
 
-def poisson_nll_loss(input: ArrayLike, target: ArrayLike, log_input: bool = True,
-                     full: bool = False, eps: float = 1e-8,
-                     reduction: str = "mean") -> np.ndarray:
+def poisson_nll_loss(
+    input: ArrayLike,
+    target: ArrayLike,
+    log_input: bool = True,
+    full: bool = False,
+    eps: float = 1e-8,
+    reduction: str = "mean",
+) -> np.ndarray:
     r"""Poisson negative log-likelihood of counts ``target`` given a predicted rate.
 
     .. math:: \ell_n = \begin{cases} e^{x_n} - y_n x_n & \text{log\_input (} x = \log\lambda) \\

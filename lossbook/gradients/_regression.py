@@ -6,6 +6,7 @@ messages) and returns :math:`\partial L/\partial x` for the loss with the same r
 weighted 'mean' of ``mse_loss`` and ``l1_loss``). The arithmetic is done in float64 and the result
 rounded to the dtype of ``input``.
 """
+
 from __future__ import annotations
 
 import numbers
@@ -43,8 +44,9 @@ def scaled_by_weight(grad: np.ndarray, weight, reduction: str, *, divide_by_weig
     return grad * mean_scale(reduction, grad.size)
 
 
-def mse_loss_grad(input: ArrayLike, target: ArrayLike, reduction: str = "mean",
-                  weight: ArrayLike | None = None) -> np.ndarray:
+def mse_loss_grad(
+    input: ArrayLike, target: ArrayLike, reduction: str = "mean", weight: ArrayLike | None = None
+) -> np.ndarray:
     r"""Gradient of :func:`lossbook.functional.mse_loss` with respect to ``input``.
 
     .. math:: \frac{\partial L}{\partial x_n} = 2\, s\, w_n\, (x_n - y_n)
@@ -97,8 +99,9 @@ def mse_loss_grad(input: ArrayLike, target: ArrayLike, reduction: str = "mean",
     return grad.astype(dtype)
 
 
-def l1_loss_grad(input: ArrayLike, target: ArrayLike, reduction: str = "mean",
-                 weight: ArrayLike | None = None) -> np.ndarray:
+def l1_loss_grad(
+    input: ArrayLike, target: ArrayLike, reduction: str = "mean", weight: ArrayLike | None = None
+) -> np.ndarray:
     r"""Gradient of :func:`lossbook.functional.l1_loss` with respect to ``input``.
 
     .. math:: \frac{\partial L}{\partial x_n} = s\, w_n \operatorname{sign}(x_n - y_n)
@@ -153,8 +156,9 @@ def l1_loss_grad(input: ArrayLike, target: ArrayLike, reduction: str = "mean",
     return grad.astype(dtype)
 
 
-def smooth_l1_loss_grad(input: ArrayLike, target: ArrayLike, reduction: str = "mean",
-                        beta: float = 1.0) -> np.ndarray:
+def smooth_l1_loss_grad(
+    input: ArrayLike, target: ArrayLike, reduction: str = "mean", beta: float = 1.0
+) -> np.ndarray:
     r"""Gradient of :func:`lossbook.functional.smooth_l1_loss` with respect to ``input``.
 
     .. math:: \frac{\partial L}{\partial x_n}
@@ -210,8 +214,13 @@ def smooth_l1_loss_grad(input: ArrayLike, target: ArrayLike, reduction: str = "m
     return (slope * mean_scale(reduction, r.size)).astype(dtype)
 
 
-def huber_loss_grad(input: ArrayLike, target: ArrayLike, reduction: str = "mean",
-                    delta: float = 1.0, weight: ArrayLike | None = None) -> np.ndarray:
+def huber_loss_grad(
+    input: ArrayLike,
+    target: ArrayLike,
+    reduction: str = "mean",
+    delta: float = 1.0,
+    weight: ArrayLike | None = None,
+) -> np.ndarray:
     r"""Gradient of :func:`lossbook.functional.huber_loss` with respect to ``input``.
 
     .. math:: \frac{\partial L}{\partial x_n} = s\, w_n \operatorname{clip}(x_n - y_n,
@@ -266,14 +275,20 @@ def huber_loss_grad(input: ArrayLike, target: ArrayLike, reduction: str = "mean"
     check_reduction(reduction)
     delta = check_real(delta, "delta", minimum=0.0, strict=True)
     x, y, dtype = float64_pair(input, target)
-    grad = scaled_by_weight(np.clip(x - y, -delta, delta), weight, reduction,
-                            divide_by_weight=False)
+    grad = scaled_by_weight(
+        np.clip(x - y, -delta, delta), weight, reduction, divide_by_weight=False
+    )
     return grad.astype(dtype)
 
 
-def gaussian_nll_loss_grad(input: ArrayLike, target: ArrayLike, var: ArrayLike | float,
-                           full: bool = False, eps: float = 1e-6,
-                           reduction: str = "mean") -> tuple[np.ndarray, np.ndarray]:
+def gaussian_nll_loss_grad(
+    input: ArrayLike,
+    target: ArrayLike,
+    var: ArrayLike | float,
+    full: bool = False,
+    eps: float = 1e-6,
+    reduction: str = "mean",
+) -> tuple[np.ndarray, np.ndarray]:
     r"""Gradients of :func:`lossbook.functional.gaussian_nll_loss` with respect to ``input``
     and ``var``.
 
@@ -351,9 +366,14 @@ def gaussian_nll_loss_grad(input: ArrayLike, target: ArrayLike, var: ArrayLike |
     return grad_input.astype(dtype), np.asarray(grad_var).astype(var_dtype)
 
 
-def poisson_nll_loss_grad(input: ArrayLike, target: ArrayLike, log_input: bool = True,
-                          full: bool = False, eps: float = 1e-8,
-                          reduction: str = "mean") -> np.ndarray:
+def poisson_nll_loss_grad(
+    input: ArrayLike,
+    target: ArrayLike,
+    log_input: bool = True,
+    full: bool = False,
+    eps: float = 1e-8,
+    reduction: str = "mean",
+) -> np.ndarray:
     r"""Gradient of :func:`lossbook.functional.poisson_nll_loss` with respect to ``input``.
 
     .. math:: \frac{\partial L}{\partial x_n} = s\,(e^{x_n} - y_n) \ \ (\text{log\_input}),
