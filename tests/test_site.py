@@ -1,7 +1,13 @@
 """The built site: it builds with -W, works offline, its links resolve, and it renders in a browser.
 
 One module on purpose: the build is a module-scoped fixture shared by every test here (and, under
-pytest-xdist's --dist loadfile, one worker runs them all).
+pytest-xdist's --dist loadfile, one worker runs them all, then tests/test_pdf.py, whose single-page
+build reuses this build's Sphinx environment: see tests/conftest.py).
+
+In Chromium, every page is checked at 1280 x 900 (no console error, no request to another host,
+maths typeset, images with alt text, no code line wider than its code block, no install cell) and
+then at 390 x 844 (no sideways scrolling, the navigation opens); one term's hover preview is
+checked, and three chapters are saved as phone-sized screenshots.
 
 The build does not re-execute the notebooks (``execute_notebooks: off`` for this build only):
 nbval re-executes every notebook and checks its stored outputs in the same test run, and

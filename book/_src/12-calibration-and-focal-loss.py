@@ -23,7 +23,7 @@
 # 4. derive the gradient of the NLL in the temperature, show that the fit is convex in $1/T$, and
 #    apply it to the models of {doc}`09-end-to-end`;
 # 5. derive the focal loss's gradient and Mukhoti et al.'s bound, compare its $\alpha$ with
-#    `pos_weight`, and compute it to full precision where the textbook formula loses every digit;
+#    `pos_weight`, and compute it to full precision where torchvision's formula loses every digit;
 # 6. reproduce three mistakes with their numeric fingerprints.
 #
 # **You need**
