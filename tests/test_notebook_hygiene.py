@@ -222,3 +222,23 @@ def test_notebook_matches_its_source(path):
 def test_every_source_has_a_notebook():
     for source in sorted((BOOK / "_src").glob("*.py")):
         assert (BOOK / (source.stem + ".ipynb")).exists(), f"run: python tools/nb.py build {source}"
+
+
+CODE_COLUMNS = 88
+"""The widest code line a chapter may show: the code box holds about 90 characters at 1280 px
+(the browser test measures the boxes themselves), and `ruff format` wraps code at 88."""
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_code_lines_fit_the_page(path):
+    nb = nbformat.read(path, as_version=4)
+    long_lines = [
+        f"cell {index}: {len(line)} characters: {line[:60]}..."
+        for index, cell in enumerate(nb.cells)
+        if cell.cell_type == "code" and "remove-cell" not in cell.metadata.get("tags", [])
+        for line in cell.source.splitlines()
+        if len(line) > CODE_COLUMNS
+    ]
+    assert not long_lines, f"{path.name}: code lines wider than {CODE_COLUMNS}:\n" + "\n".join(
+        long_lines
+    )

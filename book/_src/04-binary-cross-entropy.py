@@ -1376,7 +1376,8 @@ sym.check_identity(
 ).assert_proved()
 binary_entropy = sym.entropy([y_soft, 1 - y_soft])
 sym.check_identity(loss_soft.subs(p, y_soft), binary_entropy).assert_proved()
-# Splitting the logs (force=True) is valid here: p, y, 1 - p and 1 - y are all positive on (0, 1).
+# Splitting the logs (force=True) is valid here: p, y, 1 - p and 1 - y are all
+# positive on (0, 1).
 excess = sp.expand_log(loss_soft - binary_entropy, force=True)
 kl_bernoulli = sp.expand_log(
     sym.kl_divergence([y_soft, 1 - y_soft], [p, 1 - p]), force=True

@@ -566,7 +566,8 @@ print(
 
 # %%
 theta_1, theta_2, w_uv = sp.symbols("theta_1 theta_2 w", real=True)
-# a-hat and c-hat as coefficient vectors over (b-hat, u, v); Gram matrix of (b-hat, u, v)
+# a-hat and c-hat as coefficient vectors over (b-hat, u, v);
+# Gram matrix of (b-hat, u, v)
 a_coef = sp.Matrix([sp.cos(theta_1), sp.sin(theta_1), 0])
 c_coef = sp.Matrix([sp.cos(theta_2), 0, sp.sin(theta_2)])
 gram = sp.Matrix([[1, 0, 0], [0, 1, w_uv], [0, w_uv, 1]])

@@ -262,7 +262,8 @@ assert abs(loss_cm - loss_m - math.log(100)) < 1e-9 and abs(gap_cm - gap_m) < 1e
 print(f"mean NLL, metres:      {loss_m:8.4f} nats")
 print(f"mean NLL, centimetres: {loss_cm:8.4f} nats  (+ log 100 = {math.log(100):.4f})")
 print(
-    f"gap between two predictions: {gap_m:.4f} nats in metres, {gap_cm:.4f} in centimetres"
+    f"gap between two predictions: {gap_m:.4f} nats in metres, "
+    f"{gap_cm:.4f} in centimetres"
 )
 
 # %% [markdown]
@@ -350,7 +351,8 @@ best_var = grid_var[int(np.argmin(grid_loss))]
 mse_here = float(F.mse_loss(residual_data, np.zeros(400)))
 assert abs(best_var - mse_here) < 1e-3
 print(
-    f"grid minimiser of gaussian_nll_loss over var: {best_var:.3f};  mse_loss: {mse_here:.3f}"
+    f"grid minimiser of gaussian_nll_loss over var: {best_var:.3f};  "
+    f"mse_loss: {mse_here:.3f}"
 )
 
 # %% [markdown]
@@ -556,7 +558,8 @@ assert np.allclose(g_mu, grad_mu_f(mu_c, var_c, y_c), rtol=1e-12)
 assert np.allclose(g_var, grad_v_f(mu_c, var_c, y_c), rtol=1e-12)
 assert np.allclose(g_var, fd_var, rtol=1e-6)
 print(
-    "d loss/d mu and d loss/d var: SymPy = lossbook = finite differences (6 random targets)"
+    "d loss/d mu and d loss/d var: SymPy = lossbook = finite differences "
+    "(6 random targets)"
 )
 
 # %% [markdown]
@@ -709,7 +712,8 @@ for d_val in (0.5, 1.0, 2.0):
         np.clip(rs, -d_val, d_val),
     )
 print(
-    "G.huber_loss_grad = clip(r, -delta, delta) for delta in 0.5, 1, 2 (25 residuals each)"
+    "G.huber_loss_grad = clip(r, -delta, delta) for delta in 0.5, 1, 2 "
+    "(25 residuals each)"
 )
 
 # %% [markdown]
@@ -826,7 +830,8 @@ for log_input, x_val in ((True, math.log(1e-8)), (False, 0.0)):
         )[0]
     )
     print(
-        f"log_input={log_input!s:5}  input {x_val:9.4f}  (rate 1e-8 or 0)  gradient {g:.4g}"
+        f"log_input={log_input!s:5}  input {x_val:9.4f}  (rate 1e-8 or 0)  "
+        f"gradient {g:.4g}"
     )
 assert (
     float(
@@ -919,7 +924,8 @@ design = np.column_stack([x_data, np.ones(n_points)])
 
 
 def fit(grad_fn, steps=6000, rate=0.1, decay=False):
-    """Fit (w, c) by gradient descent; grad_fn(prediction, target) is a lossbook gradient."""
+    """Fit (w, c) by gradient descent; grad_fn(prediction, target) is a lossbook
+    gradient."""
     theta = np.zeros(2)
     for t in range(steps):
         g = grad_fn(design @ theta, y_data)
@@ -1067,7 +1073,8 @@ sq16 = F.mse_loss(one16, tiny16, reduction="none")
 assert np.float16(1 - 2.0**-12) == 1.0 and sq16[0] == 1.0
 print(f"mse_loss(float32, float64) -> {promoted.dtype};  huber_loss -> {kept.dtype}")
 print(
-    f"float16: mse_loss(1, 2**-12) = {sq16[0]} (exact (1 - 2**-12)^2 = {(1 - 2**-12) ** 2:.6f})"
+    f"float16: mse_loss(1, 2**-12) = {sq16[0]} "
+    f"(exact (1 - 2**-12)^2 = {(1 - 2**-12) ** 2:.6f})"
 )
 
 # %% [markdown]
@@ -1145,7 +1152,8 @@ for name, pred in (
     ("constant mean of y", constant),
 ):
     print(
-        f"{name:>28} {float(F.mse_loss(pred, targets)):>12.4f} {broadcast_mse(pred):>14.4f}"
+        f"{name:>28} {float(F.mse_loss(pred, targets)):>12.4f} "
+        f"{broadcast_mse(pred):>14.4f}"
     )
 print(
     f"good model: broadcast {broadcast_mse(predictions):.4f} = mean (x - ybar)^2 "
@@ -1337,7 +1345,8 @@ display(
 perfect = float(np.mean((targets[:, None] - targets[None, :]) ** 2))
 assert abs(perfect - 2 * targets.var()) < 1e-10
 print(
-    f"broadcast loss of a perfect model {perfect:.4f} = 2 var(y) = {2 * targets.var():.4f}"
+    f"broadcast loss of a perfect model {perfect:.4f} = "
+    f"2 var(y) = {2 * targets.var():.4f}"
 )
 
 # %% [markdown]
@@ -1402,7 +1411,8 @@ for name, data in (("1 2 3 4 500", typo), ("1 2 3 4 5", clean)):
     contributions = np.clip(data - c_huber, -1, 1)
     assert abs(c_huber - 3.0) < 1e-9 and abs(float(contributions.sum())) < 1e-9
     print(
-        f"data {name:>12}: Huber minimiser {c_huber:.3f}; contributions {contributions}; "
+        f"data {name:>12}: Huber minimiser {c_huber:.3f}; "
+        f"contributions {contributions}; "
         f"mean {data.mean():.0f}"
     )
 

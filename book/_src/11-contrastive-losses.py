@@ -515,7 +515,8 @@ for n, t in [(2, 0.5), (4, 0.1), (8, 1.0), (16, 0.5)]:
     assert math.isclose(attained, tight_floor(n, t), rel_tol=1e-12)
     assert attained >= temperature_floor(n, t)
     print(
-        f"N = {n:2d}, tau = {t}: simplex {attained:.4e}   tight {tight_floor(n, t):.4e}   "
+        f"N = {n:2d}, tau = {t}: simplex {attained:.4e}   "
+        f"tight {tight_floor(n, t):.4e}   "
         f"floor {temperature_floor(n, t):.4e}"
     )
 bound_rng = np.random.default_rng(3)
@@ -893,8 +894,10 @@ for rank in range(shards):
     print(f"device {rank}: correct labels {right:8.4f}   labels arange(n) {wrong:8.4f}")
 predicted = (1 + 1 / (shards * per_shard - 1)) / 0.07
 print(
-    f"(1 + 1/(Kn - 1))/tau = {predicted:.4f}; mean over devices {np.mean(wrong_losses):.4f}"
-    f" = {np.mean(wrong_losses) / predicted:.4f} of it, (K - 1)/K = {(shards - 1) / shards}"
+    f"(1 + 1/(Kn - 1))/tau = {predicted:.4f}; "
+    f"mean over devices {np.mean(wrong_losses):.4f}"
+    f" = {np.mean(wrong_losses) / predicted:.4f} of it, "
+    f"(K - 1)/K = {(shards - 1) / shards}"
 )
 assert math.isclose(
     np.mean(wrong_losses) / predicted, (shards - 1) / shards, rel_tol=0.01
@@ -926,7 +929,8 @@ def unit(x):
 tri_rng = np.random.default_rng(42)
 margin = 0.2
 print(
-    "sigma | mean d_p  d_n | active: d    d^2 | mean loss: d    d^2 | mean |grad_a|: d  d^2"
+    "sigma | mean d_p  d_n | active: d    d^2 | mean loss: d    d^2 "
+    "| mean |grad_a|: d  d^2"
 )
 for sigma in (0.02, 0.1, 0.3):
     a_t = unit(tri_rng.standard_normal((2000, 8)))
@@ -1142,7 +1146,8 @@ ranked = float(
 )
 assert swapped == ranked and swapped > plain
 print(
-    f"without swap {plain:.2f}, with swap {swapped:.2f}, ranking of min distance {ranked:.2f}"
+    f"without swap {plain:.2f}, with swap {swapped:.2f}, "
+    f"ranking of min distance {ranked:.2f}"
 )
 
 # %% [markdown]

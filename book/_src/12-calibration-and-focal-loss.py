@@ -269,7 +269,8 @@ assert (
 
 # %%
 def synthetic_predictions(rng, n, truth=lambda c: c):
-    """Confidences in [1/3, 1] and whether each prediction is right, with P(right) = truth(c)."""
+    """Confidences in [1/3, 1] and whether each prediction is right, with
+    P(right) = truth(c)."""
     confidence = rng.uniform(1 / 3, 1, size=n)
     correct = rng.random(n) < truth(confidence)
     return confidence, correct
@@ -368,7 +369,8 @@ print(f"equal-mass bins, N = 2000, B = 15: {quantile_15:.4f}")
 
 # %%
 f, o_bar = sp.symbols("f obar", real=True)
-n = 5  # the identity holds for every group size; SymPy checks n = 5 with every label pattern
+# the identity holds for every group size; SymPy checks n = 5 with every label pattern
+n = 5
 outcomes = sp.symbols(f"y_1:{n + 1}")
 group_sum = sum((f - y) ** 2 for y in outcomes)
 mean_outcome = sum(outcomes) / n
@@ -462,7 +464,8 @@ assert (
 display(
     Math(
         r"\frac{\partial \ell}{\partial \beta} = \mathbb{E}_{q}[z] - z_y, \qquad"
-        r"\frac{\partial^2 \ell}{\partial \beta^2} = \operatorname{Var}_{q}[z] \ge 0, \qquad"
+        r"\frac{\partial^2 \ell}{\partial \beta^2} = "
+        r"\operatorname{Var}_{q}[z] \ge 0, \qquad"
         r"\frac{\partial \ell}{\partial T} = \frac{z_y - \mathbb{E}_{q}[z]}{T^2}"
         r"\qquad (C = 3)"
     )
@@ -718,7 +721,8 @@ assert bernoulli_gap.subs(pq, 0) == 0
 slope = sp.diff(bernoulli_gap, pq)
 slope_claimed = gq * (1 - (1 - pq) ** (gq - 1))
 assert sp.simplify(slope - slope_claimed) == 0
-# gamma >= 1 and 0 <= q <= 1 give (1 - q)^(gamma - 1) <= 1, so the slope is >= 0; on a grid:
+# gamma >= 1 and 0 <= q <= 1 give (1 - q)^(gamma - 1) <= 1, so the slope is >= 0;
+# checked on a grid:
 slope_f = sp.lambdify((pq, gq), slope_claimed, "numpy")
 q_grid = np.linspace(0, 1, 201)
 assert all(np.all(slope_f(q_grid, g) >= 0) for g in (1.0, 1.5, 2.0, 5.0))
@@ -772,7 +776,8 @@ for a in [0.25, 0.5, 0.9]:
     )
     assert np.allclose(focal_0, weighted_bce, rtol=1e-14, atol=0)
     print(
-        f"alpha = {a:4.2f}: focal(gamma=0) = {1 - a:.2f} * BCE(pos_weight = {a / (1 - a):.4f})"
+        f"alpha = {a:4.2f}: focal(gamma=0) = {1 - a:.2f} * "
+        f"BCE(pos_weight = {a / (1 - a):.4f})"
         f"   max rel. difference {np.max(np.abs(focal_0 / weighted_bce - 1)):.1e}"
     )
 
