@@ -42,6 +42,9 @@ DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
 # Chapters whose phone-sized screenshots are saved for a look (_build/screenshots/*-phone.png).
 PHONE_SCREENSHOTS = {"02-cross-entropy", "04-binary-cross-entropy", "07-numerical-stability"}
+# Whole-page screenshots of very long pages take seconds each: these pages get one (for a look at
+# a whole chapter), every other page a screenshot of its first screen.
+FULL_PAGE_SCREENSHOTS = {"intro", "01-information-and-entropy", "12-calibration-and-focal-loss"}
 # The chapters' hidden install cell (remove-cell): in the downloaded .ipynb, never on the page.
 INSTALL_MARKER = "LOSSBOOK_REQUIREMENT"
 # tools/pdf.py --site puts the PDF here (the Pages workflow does); a plain site build has no PDF.
@@ -253,9 +256,12 @@ def test_page_renders_offline_in_chromium(browser, server, name):
             assert image["alt"].strip(), f"image without alt text: {image['src']}"
         if name in CHAPTERS:
             assert INSTALL_MARKER not in page.content(), "the install cell is shown on the page"
+            check_download_and_launch_links(page, server, name)
         check_code_fits_its_block(page)
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+        page.screenshot(
+            path=str(SCREENSHOTS / f"{name}.png"), full_page=name in FULL_PAGE_SCREENSHOTS
+        )
         check_phone_layout(page, name)
         assert not errors, f"console errors: {errors}"
     finally:
@@ -300,13 +306,9 @@ def check_phone_layout(page, name: str) -> None:
     page.keyboard.press("Escape")
 
 
-@pytest.mark.parametrize("name", CHAPTERS)
-def test_chapter_offers_download_and_launch_links(browser, server, name):
-    page, *_ = open_page(browser, urljoin(server, f"book/{name}.html"))
-    try:
-        hrefs = page.evaluate("() => Array.from(document.querySelectorAll('a')).map(a => a.href)")
-    finally:
-        page.close()
+def check_download_and_launch_links(page, server: str, name: str) -> None:
+    """A chapter offers Binder, Colab and a download of its notebook (with the install cell)."""
+    hrefs = page.evaluate("() => Array.from(document.querySelectorAll('a')).map(a => a.href)")
     owner_repo = urlparse(REPOSITORY).path.strip("/")
     binder = f"https://mybinder.org/v2/gh/{owner_repo}/main?urlpath="
     colab = f"https://colab.research.google.com/github/{owner_repo}/blob/main/book/{name}.ipynb"
