@@ -19,24 +19,11 @@ benchmark, never a test: the numbers depend on the machine and its load.
 
 from __future__ import annotations
 
-import os
-
-for _variable in (
-    "OMP_NUM_THREADS",
-    "OPENBLAS_NUM_THREADS",
-    "MKL_NUM_THREADS",
-    "NUMEXPR_NUM_THREADS",
-    "VECLIB_MAXIMUM_THREADS",
-    "BLIS_NUM_THREADS",
-):
-    os.environ[_variable] = "1"
-
-import math  # noqa: E402
 import platform  # noqa: E402
 import sys  # noqa: E402
-import timeit  # noqa: E402
 from pathlib import Path  # noqa: E402
 
+import _timing  # first: one thread for NumPy and PyTorch
 import numpy as np  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -56,15 +43,6 @@ else:
 SEED = 20261202
 SIZES = [(256, 64), (2048, 128)]  # (batch N, dimension D)
 DTYPES = [np.float32, np.float64]
-MIN_TIME = 0.05
-REPEATS = 5
-
-
-def best_time(fn) -> float:
-    timer = timeit.Timer(fn)
-    single = timer.timeit(number=1)
-    number = max(1, math.ceil(MIN_TIME / max(single, 1e-7)))
-    return min(timer.repeat(repeat=REPEATS if number > 1 else 3, number=number)) / number
 
 
 def torch_info_nce(a, b, tau, variant):
@@ -140,8 +118,8 @@ def speed_table() -> None:
     for n, d in SIZES:
         for dtype in DTYPES:
             for name, ours, theirs in workloads(n, d, dtype):
-                t_ours = best_time(ours)
-                t_theirs = best_time(theirs) if theirs is not None else None
+                t_ours = _timing.best_time(ours)
+                t_theirs = _timing.best_time(theirs) if theirs is not None else None
                 ratio = f"{t_ours / t_theirs:.2f}" if t_theirs else "n/a"
                 theirs_ms = f"{t_theirs * 1e3:.3f}" if t_theirs else "n/a"
                 print(

@@ -21,12 +21,12 @@ from __future__ import annotations
 
 import math
 import sys
-import time
 import tracemalloc
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+import _timing  # first: one thread for NumPy
 import mpmath
 import numpy as np
 
@@ -351,15 +351,6 @@ def peak_extra_memory(call) -> int:
     return peak - before
 
 
-def best_time(call, repeats: int = 3) -> float:
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        call()
-        times.append(time.perf_counter() - start)
-    return min(times)
-
-
 def large_inputs(dtype, n: int = 10**7):
     rng = np.random.default_rng(SEED)
     p = rng.random(n)
@@ -469,7 +460,7 @@ def scale_table(modules: dict, n: int) -> None:
             plain, nbytes = calls[names[0]][function][1], calls[names[0]][function][2]
             memory = [_measured(peak_extra_memory, call, nbytes) for call in row]
             memory.append(_measured(peak_extra_memory, plain, nbytes))
-            seconds = [_measured(best_time, call) for call in [*row, plain]]
+            seconds = [_measured(_timing.best_time, call) for call in [*row, plain]]
             print(
                 f"{function:22} {np.dtype(dtype).name:8}"
                 + "".join(f" {m:>14}" for m in memory)

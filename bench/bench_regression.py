@@ -22,13 +22,12 @@ Run: ``make bench`` (or ``.venv/bin/python bench/bench_regression.py``); about 3
 from __future__ import annotations
 
 import math
-import os
 import sys
-import timeit
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+import _timing  # first: one thread for NumPy and PyTorch
 import mpmath
 import numpy as np
 
@@ -378,15 +377,7 @@ def workloads(dtype, n=1_000_000):
     ]
 
 
-def best_time(call, repeats=5) -> float:
-    timer = timeit.Timer(call)
-    number, _ = timer.autorange()
-    return min(timer.repeat(repeats, number)) / number
-
-
 def main() -> None:
-    for variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-        os.environ[variable] = "1"
     sys.path.insert(0, str(ROOT))
     np.seterr(all="ignore")  # the textbook column overflows on the grid
     import lossbook.functional as F
@@ -428,10 +419,10 @@ def main() -> None:
                 if name == "PyTorch":
                     tensors = [torch.from_numpy(a) for a in args]
                     fn = getattr(torch.nn.functional, function)
-                    times.append(best_time(lambda: fn(*tensors, **kwargs)))
+                    times.append(_timing.best_time(lambda: fn(*tensors, **kwargs)))
                 else:
                     fn = getattr(module, function)
-                    times.append(best_time(lambda: fn(*args, **kwargs)))
+                    times.append(_timing.best_time(lambda: fn(*args, **kwargs)))
             row = f"{function:<20}{np.dtype(dtype).name:<9}"
             row += "".join(f"{1e3 * t:>16.2f}" for t in times)
             row += "".join(f"{times[0] / t:>20.2f}" for t in times[1:])

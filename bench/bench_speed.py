@@ -13,24 +13,11 @@ never a test: the numbers depend on the machine and its load.
 from __future__ import annotations
 
 import os
-
-# One thread for every library, set before NumPy (and its BLAS) is imported.
-for _variable in (
-    "OMP_NUM_THREADS",
-    "OPENBLAS_NUM_THREADS",
-    "MKL_NUM_THREADS",
-    "NUMEXPR_NUM_THREADS",
-    "VECLIB_MAXIMUM_THREADS",
-    "BLIS_NUM_THREADS",
-):
-    os.environ[_variable] = "1"
-
-import math  # noqa: E402
 import platform  # noqa: E402
 import sys  # noqa: E402
-import timeit  # noqa: E402
 from pathlib import Path  # noqa: E402
 
+import _timing  # noqa: E402  first: one thread for NumPy and PyTorch
 import numpy as np  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -55,8 +42,6 @@ else:
 SHAPES = [(128, 10), (4096, 1000), (65536, 100)]
 DTYPES = [np.float32, np.float64]
 SEED = 20240613
-MIN_TIME = 0.05  # seconds per timed repeat (fast calls are batched up to this)
-REPEATS = 5  # best of (3 for calls that take longer than MIN_TIME by themselves)
 
 
 def workloads(shape, dtype):
@@ -128,15 +113,6 @@ def workloads(shape, dtype):
     return out
 
 
-def best_time(fn) -> float:
-    """Best seconds per call over REPEATS repeats of a batch lasting about MIN_TIME."""
-    timer = timeit.Timer(fn)
-    single = timer.timeit(number=1)  # also the warm-up call
-    number = max(1, math.ceil(MIN_TIME / max(single, 1e-7)))
-    repeats = REPEATS if number > 1 else 3
-    return min(timer.repeat(repeat=repeats, number=number)) / number
-
-
 def fmt_time(seconds) -> str:
     if seconds is None:
         return "n/a"
@@ -153,7 +129,8 @@ def main() -> None:
         f"One thread each: torch.set_num_threads(1) (torch.get_num_threads() = "
         f"{torch.get_num_threads() if torch is not None else '-'}), "
         f"NumPy with OMP/OPENBLAS/MKL_NUM_THREADS=1. "
-        f"Best of {REPEATS} repeats of >= {MIN_TIME * 1e3:.0f} ms (of 3 single calls when a call "
+        f"Best of {_timing.REPEATS} repeats of >= {_timing.MIN_TIME * 1e3:.0f} ms "
+        f"(of 3 single calls when a call "
         f"takes longer); time per call in ms. "
         f"Ratio < 1: lossbook is faster."
     )
@@ -178,9 +155,9 @@ def main() -> None:
     for shape in SHAPES:
         for dtype in DTYPES:
             for name, ours, theirs, textbook in workloads(shape, dtype):
-                t_ours = best_time(ours)
-                t_theirs = best_time(theirs) if theirs is not None else None
-                t_text = best_time(textbook)
+                t_ours = _timing.best_time(ours)
+                t_theirs = _timing.best_time(theirs) if theirs is not None else None
+                t_text = _timing.best_time(textbook)
                 ratio_torch = f"{t_ours / t_theirs:.2f}" if t_theirs else "n/a"
                 print(
                     f"| {name} | {shape[0]}x{shape[1]} | {np.dtype(dtype).name} | "

@@ -33,7 +33,14 @@ from typing import NamedTuple
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._validation import as_class_indices, as_floating, check_int, check_real, check_reduction
+from ._validation import (
+    as_class_indices,
+    as_floating,
+    check_int,
+    check_real,
+    check_reduction,
+    reduce_losses,
+)
 
 __all__ = [
     "ReliabilityBins",
@@ -106,12 +113,6 @@ def _binary_labels(values, name: str, count: int) -> np.ndarray:
     return y
 
 
-def _reduce(values: np.ndarray, reduction: str):
-    if reduction == "none":
-        return values
-    return np.sum(values) if reduction == "sum" else np.mean(values)
-
-
 # ---- scores ------------------------------------------------------------------------------------
 def brier_score(input: ArrayLike, target: ArrayLike, reduction: str = "mean") -> np.ndarray:
     r"""Multiclass Brier score: the squared distance between the forecast and the one-hot label.
@@ -166,7 +167,7 @@ def brier_score(input: ArrayLike, target: ArrayLike, reduction: str = "mean") ->
     squared = q**2
     rows = np.arange(q.shape[0])
     squared[rows, y] = (1 - q[rows, y]) ** 2
-    return np.asarray(_reduce(np.sum(squared, axis=1), reduction))
+    return reduce_losses(np.sum(squared, axis=1), reduction, np.float64)
 
 
 def binary_brier_score(input: ArrayLike, target: ArrayLike, reduction: str = "mean") -> np.ndarray:
@@ -209,7 +210,7 @@ def binary_brier_score(input: ArrayLike, target: ArrayLike, reduction: str = "me
     check_reduction(reduction)
     p = _probabilities(input, "input", 1)
     y = _binary_labels(target, "target", p.shape[0])
-    return np.asarray(_reduce((p - y) ** 2, reduction))
+    return reduce_losses((p - y) ** 2, reduction, np.float64)
 
 
 def brier_decomposition(input: ArrayLike, target: ArrayLike) -> BrierDecomposition:

@@ -6,6 +6,8 @@ algebraic identities checked on random data (Hypothesis, derandomized).
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 import scipy.optimize
@@ -28,6 +30,14 @@ def test_brier_score_by_hand():
     np.testing.assert_allclose(cal.brier_score(q, [0, 2], reduction="none"), [0.14, 1.5])
     assert cal.brier_score(q, [0, 2]) == pytest.approx(0.82)
     assert cal.brier_score(q, [0, 2], reduction="sum") == pytest.approx(1.64)
+
+
+def test_brier_of_no_examples_is_nan_without_a_warning():
+    with warnings.catch_warnings(), np.errstate(all="raise"):
+        warnings.simplefilter("error")
+        assert np.isnan(cal.brier_score(np.zeros((0, 3)), np.zeros(0, dtype=int)))
+        assert np.isnan(cal.binary_brier_score([], []))
+        assert cal.brier_score(np.zeros((0, 3)), np.zeros(0, dtype=int), reduction="sum") == 0
 
 
 def test_binary_brier_is_half_the_two_class_brier():
