@@ -30,6 +30,7 @@ from collections.abc import Callable, Mapping, Sequence
 
 import matplotlib as mpl
 import matplotlib.axes
+import matplotlib.contour
 import matplotlib.figure
 import matplotlib.pyplot as plt
 import numpy as np
@@ -186,7 +187,9 @@ def save(fig: mpl.figure.Figure, path: str, format: str = "svg") -> None:
     fig.savefig(path, format=format, metadata=SAVEFIG_METADATA.get(format, {}))
 
 
-def figure(kind: str = "single", nrows: int = 1, ncols: int = 1, **kwargs):
+def figure(
+    kind: str = "single", nrows: int = 1, ncols: int = 1, **kwargs
+) -> tuple[mpl.figure.Figure, mpl.axes.Axes | np.ndarray]:
     """A new figure of the book's size ``kind``, like ``plt.subplots``.
 
     Parameters
@@ -230,7 +233,9 @@ def _with_unit(label: str, unit: str | None) -> str:
     return label if unit is None else f"{label} ({unit})"
 
 
-def label_axes(ax: mpl.axes.Axes, xlabel: str, ylabel: str, unit: str | None = None):
+def label_axes(
+    ax: mpl.axes.Axes, xlabel: str, ylabel: str, unit: str | None = None
+) -> mpl.axes.Axes:
     """Label both axes; ``unit`` (e.g. ``"nats"``, ``"bits"``) is appended to the y label.
 
     Parameters
@@ -423,7 +428,7 @@ def simplex_heatmap(
     levels: int = 20,
     vmax: float | None = None,
     mark: ArrayLike | None = None,
-):
+) -> mpl.contour.ContourSet:
     r"""Draw a function of a probability vector over the 2-simplex as a filled triangle.
 
     The point :math:`q = (q_1, q_2, q_3)` is drawn at barycentric coordinates: the vertex

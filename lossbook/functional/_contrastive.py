@@ -218,8 +218,9 @@ def triplet_margin_loss(
     swap: bool = False,
     reduction: str = "mean",
 ) -> np.ndarray:
-    r"""Triplet margin loss: the anchor should be nearer the positive than the negative by
-    ``margin``.
+    r"""Triplet margin loss: the anchor nearer its positive than its negative, by a margin.
+
+    The anchor should be nearer the positive than the negative by ``margin``.
 
     .. math:: \ell = \max\bigl(d(a, p) - d(a, n) + \text{margin},\ 0\bigr),
 
@@ -330,8 +331,10 @@ def margin_ranking_loss(
     margin: float = 0.0,
     reduction: str = "mean",
 ) -> np.ndarray:
-    r"""Margin ranking loss: ``input1`` should be ranked above ``input2`` where ``target`` is 1
-    (below where it is -1), by at least ``margin``.
+    r"""Margin ranking loss of pairs of scores.
+
+    ``input1`` should be ranked above ``input2`` where ``target`` is 1 (below where it is -1),
+    by at least ``margin``.
 
     .. math:: \ell = \max\bigl(0,\ -y\,(x_1 - x_2) + \text{margin}\bigr)
 
@@ -611,8 +614,9 @@ def info_nce(
     reduction: str = "mean",
     eps: float = 1e-8,
 ) -> np.ndarray:
-    r"""InfoNCE: softmax cross-entropy over temperature-scaled cosine similarities (not a
-    PyTorch function).
+    r"""InfoNCE: softmax cross-entropy over temperature-scaled cosine similarities.
+
+    Not a PyTorch function: its conventions are given below.
 
     Row :math:`i` of ``x1`` and row :math:`i` of ``x2`` are a positive pair; every other row of
     the batch is a negative. With :math:`s_{ij} = \cos(x_{1,i}, x_{2,j}) / \tau`:

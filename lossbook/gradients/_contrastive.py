@@ -60,8 +60,7 @@ def _reduction_scale(reduction: str, count: int) -> float:
 def pairwise_distance_grad(
     x1: ArrayLike, x2: ArrayLike, p: float = 2.0, eps: float = 1e-6, keepdim: bool = False
 ) -> tuple[np.ndarray, np.ndarray]:
-    r"""Gradients of ``pairwise_distance(x1, x2, p, eps, keepdim).sum()`` with respect to
-    ``x1`` and ``x2``.
+    r"""Gradients of ``pairwise_distance(x1, x2, p, eps, keepdim).sum()`` in ``x1``, ``x2``.
 
     With :math:`d = x_1 - x_2 + \epsilon` and :math:`n = \lVert d \rVert_p`:
 
@@ -141,8 +140,9 @@ def triplet_margin_loss_grad(
     swap: bool = False,
     reduction: str = "mean",
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    r"""Gradients of :func:`lossbook.functional.triplet_margin_loss` with respect to the anchor,
-    the positive and the negative.
+    r"""Gradients of :func:`lossbook.functional.triplet_margin_loss` in its three inputs.
+
+    With respect to the anchor, the positive and the negative.
 
     Where the hinge is active (:math:`\text{margin} + d(a,p) - d(a,n) \ge 0`, the boundary
     included, as PyTorch's ``clamp_min`` backward), with :math:`g_{xy} = \partial d(x,y)/
@@ -235,8 +235,7 @@ def margin_ranking_loss_grad(
     margin: float = 0.0,
     reduction: str = "mean",
 ) -> tuple[np.ndarray, np.ndarray]:
-    r"""Gradients of :func:`lossbook.functional.margin_ranking_loss` with respect to ``input1``
-    and ``input2``.
+    r"""Gradients of :func:`lossbook.functional.margin_ranking_loss` in ``input1``, ``input2``.
 
     .. math:: \frac{\partial \ell}{\partial x_1} = -\frac{\partial \ell}{\partial x_2}
               = -y\,[\,-y(x_1 - x_2) + \text{margin} \ge 0\,]

@@ -132,6 +132,18 @@ def softmax_focal_loss_grad(
     --------
     lossbook.functional.softmax_focal_loss, cross_entropy_grad
 
+    Notes
+    -----
+    PyTorch has no softmax focal loss: this is ``x.grad`` after ``loss.sum().backward()`` for the
+    composition given in :func:`lossbook.functional.softmax_focal_loss`. :math:`u` and
+    :math:`c` are that function's accurate values; :math:`c/u` is taken as 1 where :math:`u`
+    underflows to 0. Computed in float64.
+
+    References
+    ----------
+    .. [1] T.-Y. Lin et al., "Focal loss for dense object detection", *ICCV* (2017),
+       doi:10.1109/ICCV.2017.324.
+
     Examples
     --------
     >>> softmax_focal_loss_grad(np.array([[0.0, 0.0]]), np.array([0]), gamma=0.0)

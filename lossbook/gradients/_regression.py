@@ -289,8 +289,7 @@ def gaussian_nll_loss_grad(
     eps: float = 1e-6,
     reduction: str = "mean",
 ) -> tuple[np.ndarray, np.ndarray]:
-    r"""Gradients of :func:`lossbook.functional.gaussian_nll_loss` with respect to ``input``
-    and ``var``.
+    r"""Gradients of :func:`lossbook.functional.gaussian_nll_loss` in ``input`` and ``var``.
 
     With :math:`v_n = \max(\sigma^2_n, \epsilon)` and :math:`r_n = x_n - y_n`:
 

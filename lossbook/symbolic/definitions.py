@@ -656,7 +656,8 @@ def bce(p: sp.Expr, y: sp.Expr) -> sp.Expr:
 
 
 def bce_with_logits(z: sp.Expr, y: sp.Expr) -> sp.Expr:
-    r"""BCE of the probability :math:`\sigma(z)`:
+    r"""BCE of the logit ``z``: the BCE of the probability :math:`\sigma(z)`.
+
     :math:`-(y\log\sigma(z) + (1-y)\log(1-\sigma(z)))`.
 
     Parameters
@@ -725,8 +726,10 @@ def cosine_similarity(a: Sequence[sp.Expr], b: Sequence[sp.Expr]) -> sp.Expr:
 
 
 def cosine_embedding_loss(a, b, y, margin=0) -> sp.Expr:
-    r"""``F.cosine_embedding_loss`` for one pair: :math:`1 - \cos` if :math:`y = 1`,
-    :math:`\max(0, \cos - \text{margin})` if :math:`y = -1`, else 0.
+    r"""``F.cosine_embedding_loss`` for one pair of vectors.
+
+    :math:`1 - \cos` if :math:`y = 1`, :math:`\max(0, \cos - \text{margin})` if
+    :math:`y = -1`, else 0.
 
     Parameters
     ----------
