@@ -60,7 +60,12 @@ def as_floating(values, name: str, dtype=None) -> np.ndarray:
     array = as_array(values, name)
     if array.dtype.kind in "biu":
         array = array.astype(np.float64)
-    return array if dtype is None else array.astype(dtype, copy=False)
+    if dtype is None:
+        return array
+    # A value beyond the target dtype's range becomes inf, as in PyTorch, and the function's own
+    # checks then judge it; the cast itself must not warn.
+    with np.errstate(over="ignore", invalid="ignore"):
+        return array.astype(dtype, copy=False)
 
 
 def working_dtype(dtype) -> np.dtype:

@@ -20,6 +20,7 @@ error cases need only NumPy.
 from __future__ import annotations
 
 import re
+import warnings
 
 import numpy as np
 import pytest
@@ -893,3 +894,17 @@ def test_peak_extra_memory_is_at_most_three_inputs(case, dtype):
     of cross-entropy and BCE with logits 12-18x. The chunks keep the temporaries bounded."""
     function, *args = MEMORY_CASES[case](dtype)
     assert _peak_ratio(function, *args) <= 3.0
+
+
+def test_values_beyond_the_working_dtype_are_judged_without_a_warning():
+    """Found by the fuzz: an int64 target of -2**63 with float16 input overflowed in the cast and
+    warned; now the cast gives -inf quietly and the function's own check (or PyTorch's nan)
+    follows."""
+    x = np.zeros(3, dtype=np.float16)
+    y = np.array([0, 0, np.iinfo(np.int64).min])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(ValueError, match="target"):
+            F.binary_cross_entropy(x, y)
+        assert np.isnan(F.binary_cross_entropy_with_logits(x, y))
+        assert F.sigmoid_focal_loss(x, np.array([0.0, 1.0, 1e300])).dtype == np.float16

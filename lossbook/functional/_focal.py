@@ -13,6 +13,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from .._validation import (
+    as_floating,
     as_working,
     check_int,
     check_real,
@@ -183,7 +184,7 @@ def sigmoid_focal_loss(
     alpha = _check_alpha(alpha)
     gamma = check_real(gamma, "gamma", minimum=0.0)
     x, dtype = as_working(inputs, "inputs")
-    y = as_working(targets, "targets")[0].astype(x.dtype, copy=False)
+    y = as_floating(targets, "targets", x.dtype)
     check_same_shape(x, y, ("inputs", "targets"))
     losses = map_chunks(
         lambda xs, ys: _sigmoid_focal_terms(xs, ys, alpha, gamma),
@@ -282,7 +283,7 @@ def softmax_focal_loss(
     if alpha is None:
         weights = kept.astype(x.dtype)
     else:
-        alpha = as_working(alpha, "alpha")[0].astype(x.dtype, copy=False)
+        alpha = as_floating(alpha, "alpha", x.dtype)
         if alpha.shape != (x.shape[class_dim],):
             raise ValueError(
                 f"alpha must have shape ({x.shape[class_dim]},), one weight per class, "
