@@ -11,6 +11,7 @@ a complex array is reported with the argument's name instead of a NumPy message 
 
 from __future__ import annotations
 
+import functools
 import numbers
 import warnings
 
@@ -217,3 +218,20 @@ def chunks(length: int, row_elements: int = 1):
     return [slice(start, min(start + step, length)) for start in range(0, length, step)] or [
         slice(0, 0)
     ]
+
+
+def quiet(function):
+    """``function`` run under ``np.errstate(all="ignore")``: lossbook never warns.
+
+    Where PyTorch returns ``inf`` or ``nan`` (an overflow, an infinite logit, a value beyond
+    float16's range), lossbook returns the same quietly; NumPy's floating-point warnings along
+    the way say nothing the result does not. The public functions of :mod:`lossbook.functional`
+    and :mod:`lossbook.gradients` are wrapped by their package.
+    """
+
+    @functools.wraps(function)
+    def quietly(*args, **kwargs):
+        with np.errstate(all="ignore"):
+            return function(*args, **kwargs)
+
+    return quietly

@@ -908,3 +908,16 @@ def test_values_beyond_the_working_dtype_are_judged_without_a_warning():
             F.binary_cross_entropy(x, y)
         assert np.isnan(F.binary_cross_entropy_with_logits(x, y))
         assert F.sigmoid_focal_loss(x, np.array([0.0, 1.0, 1e300])).dtype == np.float16
+
+
+@pytest.mark.parametrize("label_smoothing", [0.0, 0.3])
+def test_no_classes_with_probability_targets(label_smoothing):
+    """Found by the fuzz: C = 0 with label smoothing divided by zero in the gradient."""
+    empty = np.array([])
+    assert np.isnan(F.cross_entropy(empty, empty, label_smoothing=label_smoothing))
+    assert G.cross_entropy_grad(empty, empty, label_smoothing=label_smoothing).shape == (0,)
+    rows = np.zeros((2, 0))
+    np.testing.assert_array_equal(
+        F.cross_entropy(rows, rows, label_smoothing=label_smoothing, reduction="none"), [0, 0]
+    )
+    assert G.cross_entropy_grad(rows, rows, label_smoothing=label_smoothing).shape == (2, 0)

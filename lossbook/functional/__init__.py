@@ -61,7 +61,7 @@ A. Paszke et al., "PyTorch: an imperative style, high-performance deep learning 
 
 from __future__ import annotations
 
-from .._validation import DimensionOutOfRangeError, TargetOutOfBoundsError
+from .._validation import DimensionOutOfRangeError, TargetOutOfBoundsError, quiet
 from ._activations import log_softmax, logsigmoid, logsumexp, one_hot, sigmoid, softmax, softplus
 from ._classification import (
     BCE_LOG_CLAMP,  # noqa: F401  (a documented constant, outside __all__ for the API page)
@@ -117,3 +117,9 @@ __all__ = [
     "sigmoid_focal_loss",
     "softmax_focal_loss",
 ]
+
+# Every public function runs under np.errstate(all="ignore"): see lossbook._validation.quiet.
+for _name in __all__:
+    if callable(globals()[_name]) and not isinstance(globals()[_name], type):
+        globals()[_name] = quiet(globals()[_name])
+del _name

@@ -286,7 +286,7 @@ def _probability_terms(
         shifted -= log1p_rest  # log softmax(z)
         shifted[np.broadcast_to(~np.isfinite(m), shifted.shape)] = np.nan
         q = q.astype(z.dtype, copy=True)
-        if label_smoothing > 0:
+        if label_smoothing > 0 and n_classes:  # with no classes there is nothing to smooth
             q *= z.dtype.type(1 - label_smoothing)
             q += z.dtype.type(label_smoothing / n_classes)
         if w is not None:

@@ -61,7 +61,7 @@ J. Nocedal and S. J. Wright, *Numerical Optimization*, 2nd ed., Springer (2006),
 
 from __future__ import annotations
 
-from .._validation import DimensionOutOfRangeError, TargetOutOfBoundsError
+from .._validation import DimensionOutOfRangeError, TargetOutOfBoundsError, quiet
 from ._classification import (
     BCE_GRAD_EPSILON,  # noqa: F401  (a documented constant, outside __all__ for the API page)
     binary_cross_entropy_grad,
@@ -111,3 +111,9 @@ __all__ = [
     "TargetOutOfBoundsError",
     "DimensionOutOfRangeError",
 ]
+
+# Every public function runs under np.errstate(all="ignore"): see lossbook._validation.quiet.
+for _name in __all__:
+    if callable(globals()[_name]) and not isinstance(globals()[_name], type):
+        globals()[_name] = quiet(globals()[_name])
+del _name

@@ -161,7 +161,7 @@ def _probability_grad_rows(z, q, w_vec, eps: float, scale: float) -> np.ndarray:
     n_classes = z.shape[class_dim]
     p, _, _ = softmax_last(np.moveaxis(z.astype(np.float64), class_dim, -1))
     q = np.moveaxis(q.astype(np.float64), class_dim, -1)
-    if eps > 0:
+    if eps > 0 and n_classes:  # with no classes there is nothing to smooth
         q = q * (1 - eps) + eps / n_classes
     q *= w_vec
     with np.errstate(invalid="ignore", over="ignore"):
@@ -183,7 +183,7 @@ def _index_grad_rows(z, y, kept, w_y, w_vec, eps: float, scale: float) -> np.nda
         others = np.sum(exps, axis=-1, keepdims=True)
         grad = np.where(is_target, -others / total, p)
         grad *= (1 - eps) * (w_y[..., None] * scale)
-        if eps > 0:
+        if eps > 0 and n_classes:
             grad += (eps / n_classes) * scale * (p * np.sum(w_vec) - w_vec)
     grad[~np.broadcast_to(kept[..., None], grad.shape)] = 0.0
     return np.moveaxis(grad, -1, class_dim)
