@@ -5,14 +5,17 @@ BIN      := $(VENV)/bin
 JB_FLAGS := -W -n --keep-going
 STAMP    := $(VENV)/.installed
 
-.PHONY: book book-nosolutions test test-fast lint notebooks bench pdf serve lab clean help
+.PHONY: book book-zh translations book-nosolutions test test-fast lint notebooks bench pdf pdf-zh serve lab clean help
 
 help:
 	@echo "make book              build the HTML site into _build/html (warnings are errors)"
 	@echo "make test              run every test: lint, unit, doctests, notebooks (nbval), build, browser"
 	@echo "make lint              ruff check and ruff format --check (configured in pyproject.toml)"
+	@echo "make book-zh           build the Chinese edition (中文版) into _build/html/zh (after make book)"
+	@echo "make translations      refresh the catalogues locales/zh_CN after an English change"
 	@echo "make book-nosolutions  build the site without exercise solutions, into _build/nosolutions"
 	@echo "make pdf               build the whole book as a PDF, _build/pdf/lossbook.pdf"
+	@echo "make pdf-zh            the Chinese edition as a PDF, _build/pdf/lossbook-zh_CN.pdf"
 	@echo "make notebooks         re-execute every chapter from book/_src"
 	@echo "make bench             speed and accuracy tables (lossbook vs PyTorch vs textbook)"
 	@echo "make serve             serve _build/html on http://127.0.0.1:8000"
@@ -27,6 +30,16 @@ $(STAMP): requirements.txt pyproject.toml
 book: $(STAMP)
 	$(BIN)/jupyter-book build . $(JB_FLAGS)
 	@echo "The site is in _build/html: open _build/html/index.html or run 'make serve'."
+
+# The Chinese edition: the same notebooks (not executed again), the prose from the catalogues.
+book-zh: $(STAMP)
+	$(BIN)/python tools/editions.py build zh_CN
+	@echo "Open _build/html/zh/index.html, or run 'make serve' and go to /zh/."
+
+# After an English change: new messages arrive untranslated, changed ones fuzzy (tests fail on both).
+translations: $(STAMP)
+	$(BIN)/python tools/editions.py translations
+	@echo "Translate what 'python tools/catalogue.py dump FILE.po --untranslated' lists (see CONTRIBUTING.md)."
 
 book-nosolutions: $(STAMP)
 	$(BIN)/python tools/nosolutions.py
@@ -58,6 +71,9 @@ bench: $(STAMP)
 
 pdf: $(STAMP)
 	$(BIN)/python tools/pdf.py
+
+pdf-zh: $(STAMP)
+	$(BIN)/python tools/pdf.py --no-execute --language zh_CN
 
 serve:
 	@echo "Serving _build/html on http://127.0.0.1:8000 (Ctrl-C to stop)"

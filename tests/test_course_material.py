@@ -228,6 +228,22 @@ def test_readme_lists_every_chapter_under_its_number():
         assert title.lower().startswith(rows[int(stem[:2])].lower()), (stem, rows[int(stem[:2])])
 
 
+def test_chinese_readme_lists_every_chapter_under_its_chinese_title():
+    """README.zh.md's table: one row per chapter, titled as the catalogue translates the title."""
+    readme = (ROOT / "README.zh.md").read_text(encoding="utf-8")
+    rows = {
+        int(n): title.strip() for n, title in re.findall(r"^\| (\d+) \| ([^|]+)\|", readme, re.M)
+    }
+    assert set(rows) == CHAPTER_NUMBERS, (
+        f"README.zh.md rows {sorted(rows)}, chapters {sorted(CHAPTER_NUMBERS)}"
+    )
+    sys.path.insert(0, str(ROOT / "tools"))
+    from editions import chapter_titles
+
+    for stem, (_, title) in chapter_titles("zh_CN").items():
+        assert title and title.startswith(rows[int(stem[:2])]), (stem, title, rows[int(stem[:2])])
+
+
 def heading_number(html: str) -> str | None:
     """The section number Sphinx puts before a page's title ("4." -> "4"), None if unnumbered.
 

@@ -28,13 +28,19 @@ def require(condition: bool, message: str):
 
 @pytest.fixture(scope="module")
 def pdf() -> Path:
+    return build_pdf()
+
+
+def build_pdf(language: str | None = None) -> Path:
+    """Print the book (one edition) with tools/pdf.py from the stored outputs; its path."""
     require(Path(CHROMIUM).exists(), "Chromium not found: apt-get install chromium")
     for tool in ("pdftoppm", "pdftotext"):
         require(shutil.which(tool) is not None, f"{tool} not found: apt-get install poppler-utils")
     # tools/pdf.py fails when a display equation or table is still wider than the A4 text block
     # after it scaled them down (its output names them).
+    language_option = ["--language", language] if language else []
     result = subprocess.run(
-        [sys.executable, str(ROOT / "tools" / "pdf.py"), "--no-execute"],
+        [sys.executable, str(ROOT / "tools" / "pdf.py"), "--no-execute", *language_option],
         check=False,
         cwd=ROOT,
         capture_output=True,
@@ -44,7 +50,8 @@ def pdf() -> Path:
     assert result.returncode == 0, (
         f"tools/pdf.py failed:\n{result.stdout[-3000:]}{result.stderr[-3000:]}"
     )
-    path = ROOT / "_build" / "pdf" / "lossbook.pdf"
+    name = "lossbook.pdf" if language is None else f"lossbook-{language}.pdf"
+    path = ROOT / "_build" / "pdf" / name
     assert path.exists() and path.stat().st_size > 100_000
     return path
 
@@ -149,6 +156,16 @@ def test_pdf_loses_no_line_of_code_or_output(pdf):
     wrapped on paper is still found: whitespace (the line break included) is ignored, and a line
     counts as whole when either extraction order (see ``pdf_text``) has it in one piece.
     """
+    missing, counts = missing_lines(pdf)
+    assert counts["code"] > 1000, counts  # the chapters were read
+    assert not missing, (
+        f"{len(missing)} of {sum(counts.values())} lines {counts} not whole in "
+        "the PDF:\n" + "\n".join(sorted(missing, key=len, reverse=True)[:25])
+    )
+
+
+def missing_lines(pdf: Path) -> tuple[list[str], dict[str, int]]:
+    """The chapters' code lines, text outputs and table cells that are not whole in the PDF."""
     texts = (squeeze(pdf_text(pdf, "-raw")), squeeze(pdf_text(pdf, "-layout")))
     missing, counts = [], {}
     for path in sorted((ROOT / "book").glob("[0-9]*.ipynb")):
@@ -159,14 +176,14 @@ def test_pdf_loses_no_line_of_code_or_output(pdf):
                 for line in lines
                 if not any(squeeze(line) in text for text in texts)
             ]
-    assert counts["code"] > 1000, counts  # the chapters were read
-    assert not missing, (
-        f"{len(missing)} of {sum(counts.values())} lines {counts} not whole in "
-        "the PDF:\n" + "\n".join(sorted(missing, key=len, reverse=True)[:25])
-    )
+    return missing, counts
 
 
 def test_pdf_maths_is_typeset(pdf):
+    check_maths_typeset(pdf)
+
+
+def check_maths_typeset(pdf: Path) -> None:
     text = pdf_text(pdf)
     # MathJax output carries its own glyphs; typeset formulas come through as their symbols.
     assert "logsumexp" in text.replace(" ", "")
@@ -187,6 +204,10 @@ def test_pdf_maths_is_typeset(pdf):
 
 
 def test_a_page_renders_non_blank(pdf, tmp_path):
+    check_page_not_blank(pdf, tmp_path)
+
+
+def check_page_not_blank(pdf: Path, tmp_path: Path) -> None:
     from PIL import Image
 
     subprocess.run(

@@ -16,30 +16,24 @@ test_notebook_hygiene.py checks that no stored output is an error. ``make book``
 
 from __future__ import annotations
 
-import functools
-import http.server
-import os
 import re
 import subprocess
 import sys
-import threading
-from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlparse
 
 import pytest
+import sitekit
 import yaml
+from sitekit import PHONE, html_files, open_page
 
 ROOT = Path(__file__).resolve().parent.parent
 HTML = ROOT / "_build" / "html"
 SCREENSHOTS = ROOT / "_build" / "screenshots"
-CHROMIUM = os.environ.get("LOSSBOOK_CHROMIUM", "/usr/bin/chromium")
 pytestmark = pytest.mark.slow
 REPOSITORY = yaml.safe_load((ROOT / "_config.yml").read_text())["repository"]["url"]
 CHAPTERS = sorted(p.stem for p in (ROOT / "book").glob("*.ipynb"))
 PAGES = sorted(p.stem for p in (ROOT / "book").glob("*.md")) + CHAPTERS
-DESKTOP = {"width": 1280, "height": 900}
-PHONE = {"width": 390, "height": 844}
 # Chapters whose phone-sized screenshots are saved for a look (_build/screenshots/*-phone.png).
 PHONE_SCREENSHOTS = {"02-cross-entropy", "04-binary-cross-entropy", "07-numerical-stability"}
 # Whole-page screenshots of very long pages take seconds each: these pages get one (for a look at
@@ -101,41 +95,12 @@ def test_book_builds_with_warnings_as_errors(site):
 # --- offline: the site needs nothing but itself ------------------------------------------------
 
 
-class _Links(HTMLParser):
-    def __init__(self):
-        super().__init__()
-        self.links, self.resources, self.ids = [], [], set()
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        if "id" in attrs:
-            self.ids.add(attrs["id"])
-        if tag == "a" and attrs.get("href"):
-            self.links.append(attrs["href"])
-        for key in ("src", "data-src"):
-            if attrs.get(key):
-                self.resources.append(attrs[key])
-        if tag == "link" and attrs.get("href") and attrs.get("rel") not in ("canonical",):
-            self.resources.append(attrs["href"])
-
-
-@functools.cache
-def parse(path: Path) -> _Links:
-    parser = _Links()
-    parser.feed(path.read_text(encoding="utf-8"))
-    return parser
-
-
-def html_files(site: Path) -> list[Path]:
-    return sorted(p for p in site.rglob("*.html") if "_static" not in p.parts)
+# The Chinese edition (tests/test_edition_zh.py) is built into _build/html/zh: not this site's.
+EDITIONS = ("zh",)
 
 
 def test_no_resource_is_loaded_from_another_host(site):
-    for page in html_files(site):
-        for resource in parse(page).resources:
-            assert not urlparse(resource).netloc and not resource.startswith("//"), (
-                f"{page.relative_to(site)} loads {resource} from the network"
-            )
+    assert not sitekit.foreign_resources(site, html_files(site, exclude=EDITIONS))
 
 
 def test_mathjax_is_served_by_the_site(site):
@@ -145,25 +110,33 @@ def test_mathjax_is_served_by_the_site(site):
 
 
 def test_every_internal_link_and_anchor_resolves(site):
-    broken = []
-    for page in html_files(site):
-        for href in parse(page).links:
-            url = urlparse(href)
-            if url.scheme or url.netloc or href.startswith(("mailto:", "javascript:")):
-                continue
-            target = (page.parent / unquote(url.path)).resolve() if url.path else page
-            if target.is_dir():
-                target = target / "index.html"
-            if not target.exists() and target != (site / PDF_IN_SITE).resolve():
-                broken.append(f"{page.relative_to(site)} → {href} (no file)")
-                continue
-            if (
-                url.fragment
-                and target.suffix == ".html"
-                and unquote(url.fragment) not in parse(target).ids
-            ):
-                broken.append(f"{page.relative_to(site)} → {href} (no anchor)")
+    # The PDF is copied in by tools/pdf.py --site; links into the Chinese edition are checked by
+    # test_every_page_links_to_its_chinese_twin (that site may not be built yet in this session).
+    zh = (site / "zh").resolve()
+
+    def elsewhere(target: Path) -> bool:
+        return target == (site / PDF_IN_SITE).resolve() or target.is_relative_to(zh)
+
+    broken = sitekit.broken_links(site, html_files(site, exclude=EDITIONS), elsewhere)
     assert not broken, "broken links:\n" + "\n".join(broken[:40])
+
+
+def test_every_page_links_to_its_chinese_twin(site):
+    """The link at the top of every page goes to the same page in _build/html/zh.
+
+    Every page of the book, that is: Sphinx's own index and search pages have no body to put it in.
+    """
+    pages = html_files(site / "book")
+    assert len(pages) >= len(PAGES)
+    for page in pages:
+        switch = sitekit.edition_switch(page)
+        assert switch is not None, f"{page.relative_to(site)} has no link to the Chinese edition"
+        href, language = switch
+        target = (page.parent / href).resolve().relative_to(site.resolve())
+        assert language == "zh-CN" and target == Path("zh") / page.relative_to(site), (
+            page.relative_to(site),
+            href,
+        )
 
 
 # --- in a real browser -------------------------------------------------------------------------
@@ -171,89 +144,21 @@ def test_every_internal_link_and_anchor_resolves(site):
 
 @pytest.fixture(scope="module")
 def server(site):
-    handler = functools.partial(_QuietHandler, directory=str(site))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}/"
-    httpd.shutdown()
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
+    with sitekit.serve(site) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
 def browser():
-    if not Path(CHROMIUM).exists():
-        message = "Chromium not found: apt-get install chromium (or set LOSSBOOK_CHROMIUM)"
-        if os.environ.get("LOSSBOOK_REQUIRE_BROWSER") == "1":
-            pytest.fail(message)
-        pytest.skip(message)
-    playwright_sync = pytest.importorskip("playwright.sync_api")
-    with playwright_sync.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-            ],
-        )
-        yield browser
-        browser.close()
-
-
-def open_page(browser, url: str):
-    """Open url; return (page, console errors, requests to other hosts, failed local requests)."""
-    page = browser.new_page(viewport=DESKTOP)
-    errors, foreign, failed = [], [], []
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.on("requestfailed", lambda r: failed.append(r.url))
-
-    def route(route_):
-        if urlparse(route_.request.url).hostname == "127.0.0.1" or route_.request.url.startswith(
-            "data:"
-        ):
-            route_.continue_()
-        else:
-            foreign.append(route_.request.url)
-            route_.abort()
-
-    page.route("**/*", route)
-    response = page.goto(url, wait_until="networkidle")
-    assert response is not None and response.status == 200, (
-        f"{url}: status {response and response.status}"
-    )
-    page.evaluate("() => (window.MathJax && MathJax.startup && MathJax.startup.promise) || null")
-    return page, errors, foreign, failed
+    with sitekit.chromium() as chromium:
+        yield chromium
 
 
 @pytest.mark.parametrize("name", PAGES)
 def test_page_renders_offline_in_chromium(browser, server, name):
     page, errors, foreign, failed = open_page(browser, urljoin(server, f"book/{name}.html"))
     try:
-        assert not foreign, f"requests left the site: {foreign}"
-        assert not failed, f"failed requests: {failed}"
-        assert not errors, f"console errors: {errors}"
-        untypeset = page.evaluate(
-            "() => Array.from(document.querySelectorAll('.math')).filter("
-            "e => !e.querySelector('mjx-container')).map(e => e.textContent.slice(0, 60))"
-        )
-        assert not untypeset, f"maths not typeset by MathJax: {untypeset[:5]}"
-        images = page.evaluate(
-            "() => Array.from(document.querySelectorAll('article img')).map("
-            "i => ({src: i.getAttribute('src'), ok: i.complete && i.naturalWidth > 0, alt: i.alt}))"
-        )
-        for image in images:
-            assert image["ok"], f"image did not load: {image['src']}"
-            assert image["alt"].strip(), f"image without alt text: {image['src']}"
+        sitekit.check_rendered(page, errors, foreign, failed)
         if name in CHAPTERS:
             assert INSTALL_MARKER not in page.content(), "the install cell is shown on the page"
             check_download_and_launch_links(page, server, name)
@@ -362,11 +267,5 @@ def test_hovering_a_term_shows_its_definition_offline(browser, server):
 
 
 def test_search_finds_a_word_from_a_chapter(browser, server):
-    page, errors, foreign, _ = open_page(browser, urljoin(server, "search.html?q=entropy"))
-    try:
-        page.wait_for_selector("#search-results li", timeout=20000)
-        results = page.eval_on_selector_all("#search-results li a", "els => els.map(e => e.href)")
-        assert any("entropy" in r for r in results), results
-        assert not foreign and not errors
-    finally:
-        page.close()
+    results = sitekit.search_results(browser, urljoin(server, "search.html?q=entropy"))
+    assert any("entropy" in r for r in results), results

@@ -4,7 +4,14 @@ Jupyter Book's single-page HTML builder puts every chapter on one page; Debian's
 Playwright, opens it from a local server, waits until MathJax has typeset every formula, and prints
 it. No TeX installation is needed. Options: ``--no-execute`` reuses the stored notebook outputs
 (the tests use it: nbval has already checked them); ``--site DIR`` also copies the PDF into a built
-site as ``DIR/lossbook.pdf`` (the Pages workflow publishes it there).
+site as ``DIR/lossbook.pdf`` (the Pages workflow publishes it there); ``--language zh_CN`` prints
+the Chinese edition (`make pdf-zh` → _build/pdf/lossbook-zh_CN.pdf, with the CJK font that
+fontconfig finds for Chinese, e.g. Debian's fonts-wqy-zenhei), reusing the Chinese site's
+environment (tools/editions.py).
+
+The PDF is the book: the preface, the chapters and the back matter. The API reference (160 of
+the 630 pages it used to take, and a quarter of the printing time) stays on the site, next to
+``help()``: it is generated from the docstrings, which are the same in both editions.
 
 Nothing is clipped on paper: ``book/_static/lossbook.css`` wraps long code and output lines in
 print, and before printing this script lays the page out at the width of the A4 text block and
@@ -25,6 +32,9 @@ import threading
 from pathlib import Path
 
 import yaml
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import editions  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 OUTPUT = ROOT / "_build" / "pdf"
@@ -56,6 +66,18 @@ FIT_TO_WIDTH_JS = """() => {
   }
   return scaled;
 }"""
+# The parts of the single page that are not printed (see the module docstring): the wrapper of
+# each of these documents' entries in the root toctree, with every page below them.
+NOT_PRINTED = ("book/api/index",)
+REMOVE_NOT_PRINTED_JS = """(documents) => {
+  let removed = 0;
+  for (const name of documents) {
+    const anchor = document.getElementById('document-' + name);
+    const wrapper = anchor && anchor.closest('.toctree-wrapper');
+    if (wrapper) { wrapper.remove(); removed++; }
+  }
+  return removed;
+}"""
 # What is still wider than its box after FIT_TO_WIDTH_JS (print_to_pdf fails on any).
 TOO_WIDE_JS = """() => {
   const wide = [];
@@ -75,7 +97,11 @@ TOO_WIDE_JS = """() => {
 }"""
 
 
-def build_single_page(execute: bool) -> Path:
+def build_single_page(execute: bool, language: str | None = None) -> Path:
+    if language is not None:
+        if editions.build(language, "singlehtml", execute=execute):
+            raise SystemExit(f"the single-page build of the {language} edition failed")
+        return serve_from_root(editions.output_dir(language, "singlehtml"))
     config = yaml.safe_load((ROOT / "_config.yml").read_text())
     if not execute:
         config["execute"]["execute_notebooks"] = "off"
@@ -107,9 +133,12 @@ def build_single_page(execute: bool) -> Path:
         check=True,
         cwd=ROOT,
     )
-    site = ROOT / "_build" / "singlehtml"
-    # The single page is written as book/intro.html (the root document's path), but its links to
-    # _static/ and _images/ are relative to the site root: serve a copy from the root.
+    return serve_from_root(ROOT / "_build" / "singlehtml")
+
+
+def serve_from_root(site: Path) -> Path:
+    """The single page is written as book/intro.html (the root document's path), but its links
+    to _static/ and _images/ are relative to the site root: serve a copy from the root."""
     root_document = yaml.safe_load((ROOT / "_toc.yml").read_text())["root"]
     page = site / f"{Path(root_document).with_suffix('')}.html"
     (site / "print.html").write_text(page.read_text(encoding="utf-8"), encoding="utf-8")
@@ -140,7 +169,11 @@ def print_to_pdf(site: Path, target: Path) -> Path:
                     "--disable-sync",
                 ],
             )
-            page = browser.new_page()
+            # Laid out for print at the width of the A4 text block from the start: MathJax then
+            # typesets once, at the final width (changing the viewport later costs a re-layout of
+            # the whole book).
+            page = browser.new_page(viewport={"width": TEXT_WIDTH_PX, "height": 1000})
+            page.emulate_media(media="print")
             page.route(
                 "**/*", lambda r: r.continue_() if "127.0.0.1" in r.request.url else r.abort()
             )
@@ -154,8 +187,9 @@ def print_to_pdf(site: Path, target: Path) -> Path:
             page.evaluate("() => MathJax.startup.promise")
             # Open every dropdown (solutions) so that they print.
             page.evaluate("() => document.querySelectorAll('details').forEach(d => d.open = true)")
-            page.emulate_media(media="print")
-            page.set_viewport_size({"width": TEXT_WIDTH_PX, "height": 1000})
+            removed = page.evaluate(REMOVE_NOT_PRINTED_JS, list(NOT_PRINTED))
+            if removed != len(NOT_PRINTED):
+                raise SystemExit(f"found {removed} of the parts not printed: {NOT_PRINTED}")
             scaled = page.evaluate(FIT_TO_WIDTH_JS)
             print(f"{scaled} display equations and tables scaled down to the text width")
             too_wide = page.evaluate(TOO_WIDE_JS)
@@ -174,13 +208,18 @@ def print_to_pdf(site: Path, target: Path) -> Path:
     return target
 
 
+def pdf_path(language: str | None = None) -> Path:
+    return OUTPUT / ("lossbook.pdf" if language is None else f"lossbook-{language}.pdf")
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--no-execute", action="store_true", help="use the stored notebook outputs")
     parser.add_argument("--site", type=Path, help="also copy the PDF into this built site")
+    parser.add_argument("--language", choices=editions.LANGUAGES, help="a translated edition")
     args = parser.parse_args(argv)
-    site = build_single_page(execute=not args.no_execute)
-    pdf = print_to_pdf(site, OUTPUT / "lossbook.pdf")
+    site = build_single_page(execute=not args.no_execute, language=args.language)
+    pdf = print_to_pdf(site, pdf_path(args.language))
     print(f"The PDF is {pdf.relative_to(ROOT)}")
     if args.site:
         shutil.copyfile(pdf, args.site / "lossbook.pdf")

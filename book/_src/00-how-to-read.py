@@ -201,10 +201,19 @@ print("lossbook F.logsumexp(z):  ", f"{float(F.logsumexp(large, dim=0)):.6f}")
 # It grew from a short Chinese README on five losses. The chapters keep its order
 # ({doc}`01-information-and-entropy` and {doc}`02-cross-entropy`,
 # {doc}`03-negative-log-likelihood`, {doc}`04-binary-cross-entropy`, {doc}`05-kl-divergence`,
-# {doc}`06-cosine-similarity`) and its claims, each derived and checked, and add three chapters
-# that tie them together. The information theory follows {cite:t}`shannon1948` and
+# {doc}`06-cosine-similarity`) and its claims, each derived and checked, and go beyond it with
+# the six chapters that follow. The information theory follows {cite:t}`shannon1948` and
 # {cite:t}`cover2006`; the deep-learning view follows {cite:t}`goodfellow2016`; the PyTorch
 # semantics are those of {cite:t}`paszke2019`'s library, read from its sources.
+#
+# ## Two editions: English and Chinese
+#
+# Because the book began in Chinese, it has a Chinese edition (中文版), and every page links to
+# its twin at the top. The two editions are built from the same notebooks: the code, its outputs
+# and the figures are shared, so the figures keep their English labels and legends in both, and
+# only the prose is translated (through the catalogues in `locales/zh_CN/`, which the test-suite
+# keeps complete). The API reference is generated from the docstrings of `lossbook`, which stay in
+# English in both editions.
 #
 # ## Exercises
 #

@@ -736,7 +736,7 @@ assert (
 # The textbook formula computes the probability $1/(1 + 4.2\times 10^{-18})$, which rounds to 1,
 # and $\log 1 = 0$. PyTorch's formula shifts correctly but then computes
 # $\log(1 + 4.2 \times 10^{-18})$ with `log` rather than `log1p`: the same rounding. And
-# $\operatorname{logsumexp}(z) - z_y$ is the cancellation of the previous section, $40 - 40 = 0$,
+# $\operatorname{logsumexp}(z) - z_y$ is the cancellation of {ref}`sec-stability-float`, $40 - 40 = 0$,
 # even though `F.logsumexp` returns the best float64 approximation of $40 + 4.2 \times 10^{-18}$.
 #
 # `lossbook` keeps the relative accuracy by never forming a number that has to carry the tiny loss

@@ -631,8 +631,8 @@ plt.show()
 # prediction, $p_t = 0.99$, the factor is $10^{-4}$ at $\gamma = 2$: the example almost stops
 # counting. torchvision implements it as `torchvision.ops.sigmoid_focal_loss(inputs, targets,
 # alpha=0.25, gamma=2, reduction='none')`; `lossbook.functional.sigmoid_focal_loss` has the same
-# arguments and defaults. PyTorch has no multiclass version; `lossbook.functional.
-# softmax_focal_loss` is $-\alpha_y(1 - q_y)^\gamma \log q_y$ with `cross_entropy`'s
+# arguments and defaults. PyTorch has no multiclass version;
+# `lossbook.functional.softmax_focal_loss` is $-\alpha_y(1 - q_y)^\gamma \log q_y$ with `cross_entropy`'s
 # conventions, and equals `cross_entropy(..., weight=alpha)` at $\gamma = 0$.
 #
 # ### Its gradient
@@ -1045,8 +1045,8 @@ print(f"series: {leading};  z = 30: focal {focal_30:.6e}, u^3 = {u_30**3:.6e}")
 # ```{exercise} Accuracy cannot be trained on
 # :label: ex-calibration-5
 # Explain, with the table of {ref}`sec-calib-proper`, why a model trained to minimise the 0–1
-# loss has no reason to output calibrated probabilities. Then compute the expected log score of
-# the "overconfident" forecast when the true class turns out to be the third one, and say what
+# loss has no reason to output calibrated probabilities. Then compute the log score of the
+# "overconfident" forecast when the true class turns out to be the third one, and say what
 # it means for training.
 # ```
 #

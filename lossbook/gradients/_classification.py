@@ -29,7 +29,7 @@ from ._common import mean_scale, softmax_last, sum_to_shape
 
 BCE_GRAD_EPSILON = float(np.float32(1e-12))
 """PyTorch's ``binary_cross_entropy`` backward divides by ``max(p(1 - p), 1e-12)``, its 1e-12 being
-a float32 constant: 9.99999996e-13, also in float64 (so |p - y| = 1 there gives ±1.000000004e12
+a float32 constant: 9.99999996e-13, also in float64 (so ``|p - y| = 1`` there gives ±1.000000004e12
 before the reduction's scale)."""
 
 
