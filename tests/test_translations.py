@@ -172,6 +172,13 @@ def test_rules_catch_a_core_term_in_prose_and_a_fuzzy_or_changed_equation():
     assert catalogue.problems(entry("entropy", "熵"), names, {"entropy"}) != []
 
 
+def test_rules_catch_a_label_written_twice():
+    names = catalogue.glossary_names()
+    twice = entry("See exercise {ref}`ex-kl-2`.", "见练习{ref}`ex-kl-2`。")
+    assert any("by itself" in p for p in catalogue.problems(twice, names, set()))
+    assert catalogue.problems(entry(twice.msgid, "见{ref}`ex-kl-2`。"), names, set()) == []
+
+
 def test_tidy_removes_the_spaces_chinese_typesetting_does_not_want():
     tidy = catalogue.tidy_spacing
     assert tidy("就是 {term}`似然 <likelihood>` ；") == "就是{term}`似然 <likelihood>`；"

@@ -228,6 +228,8 @@ def problems(entry: polib.POEntry, names: dict[str, list[str]], headwords: set[s
         if re.search(rf"(?<![\w-]){re.escape(english)}(?![\w-])", strip_markup(msgid), re.I):
             if not any(name in msgstr for name in chinese):
                 found.append(f"{english!r} is not translated as {' / '.join(chinese)}")
+    if re.search(r"(练习|习题|定理)\s*\{(ref|prf:ref)\}`(ex|thm)-[^`<]*`", msgstr):
+        found.append("a reference to an exercise or theorem shows 练习 1.2 / 定理 1.2 by itself")
     stray = stray_emphasis(msgstr)
     if stray:
         found.append(f"stray emphasis markers (MyST prints them): {stray[:2]}")
