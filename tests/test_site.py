@@ -38,7 +38,7 @@ PAGES = sorted(p.stem for p in (ROOT / "book").glob("*.md")) + CHAPTERS
 PHONE_SCREENSHOTS = {"02-cross-entropy", "04-binary-cross-entropy", "07-numerical-stability"}
 # Whole-page screenshots of very long pages take seconds each: these pages get one (for a look at
 # a whole chapter), every other page a screenshot of its first screen.
-FULL_PAGE_SCREENSHOTS = {"intro", "01-information-and-entropy", "12-calibration-and-focal-loss"}
+FULL_PAGE_SCREENSHOTS = {"intro", "12-calibration-and-focal-loss"}
 # The chapters' hidden install cell (remove-cell): in the downloaded .ipynb, never on the page.
 INSTALL_MARKER = "LOSSBOOK_REQUIREMENT"
 # tools/pdf.py --site puts the PDF here (the Pages workflow does); a plain site build has no PDF.
