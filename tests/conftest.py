@@ -11,6 +11,9 @@ tests/test_pdf_zh.py runs after tests/test_edition_zh.py.
 
 from __future__ import annotations
 
+import pytest
+import sitekit
+
 SHARED_SCOPE = {
     "tests/test_pdf.py": "tests/test_site.py",
     "tests/test_pdf_zh.py": "tests/test_edition_zh.py",
@@ -29,3 +32,17 @@ def pytest_xdist_make_scheduler(config, log):
             return SHARED_SCOPE.get(scope, scope)
 
     return _SiteThenPdf(config, log)
+
+
+# The browser tests of both editions (tests/test_site.py, tests/test_edition_zh.py): each module
+# defines its own ``site`` fixture (the built site it checks); these serve it and open Chromium.
+@pytest.fixture(scope="module")
+def server(site):
+    with sitekit.serve(site) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sitekit.chromium() as chromium:
+        yield chromium

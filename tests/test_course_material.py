@@ -213,15 +213,21 @@ def test_every_chapter_mentioned_by_number_exists():
             )
 
 
-def test_readme_lists_every_chapter_under_its_number():
-    """The README's table of chapters: one row per chapter file, number and (start of) title."""
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+def readme_rows(name: str) -> dict[int, str]:
+    """A README's table of chapters, ``{number: title}``, with one row per chapter file."""
+    readme = (ROOT / name).read_text(encoding="utf-8")
     rows = {
         int(n): title.strip() for n, title in re.findall(r"^\| (\d+) \| ([^|]+)\|", readme, re.M)
     }
     assert set(rows) == CHAPTER_NUMBERS, (
-        f"README rows {sorted(rows)}, chapters {sorted(CHAPTER_NUMBERS)}"
+        f"{name} rows {sorted(rows)}, chapters {sorted(CHAPTER_NUMBERS)}"
     )
+    return rows
+
+
+def test_readme_lists_every_chapter_under_its_number():
+    """The README's table of chapters: one row per chapter file, number and (start of) title."""
+    rows = readme_rows("README.md")
     for stem in CHAPTER_FILES:
         cells = nbformat.read(BOOK / f"{stem}.ipynb", as_version=4).cells
         title = re.search(r"^# (.+)$", cells[0].source, re.M).group(1)
@@ -230,13 +236,7 @@ def test_readme_lists_every_chapter_under_its_number():
 
 def test_chinese_readme_lists_every_chapter_under_its_chinese_title():
     """README.zh.md's table: one row per chapter, titled as the catalogue translates the title."""
-    readme = (ROOT / "README.zh.md").read_text(encoding="utf-8")
-    rows = {
-        int(n): title.strip() for n, title in re.findall(r"^\| (\d+) \| ([^|]+)\|", readme, re.M)
-    }
-    assert set(rows) == CHAPTER_NUMBERS, (
-        f"README.zh.md rows {sorted(rows)}, chapters {sorted(CHAPTER_NUMBERS)}"
-    )
+    rows = readme_rows("README.zh.md")
     sys.path.insert(0, str(ROOT / "tools"))
     from editions import chapter_titles
 

@@ -146,18 +146,6 @@ def test_the_search_index_finds_the_key_terms_in_their_chapters(site):
 
 
 @pytest.fixture(scope="module")
-def server(site):
-    with sitekit.serve(site) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sitekit.chromium() as chromium:
-        yield chromium
-
-
-@pytest.fixture(scope="module")
 def chinese_fonts() -> set[str]:
     families = sitekit.cjk_font_families()
     if not families:

@@ -142,18 +142,6 @@ def test_every_page_links_to_its_chinese_twin(site):
 # --- in a real browser -------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def server(site):
-    with sitekit.serve(site) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sitekit.chromium() as chromium:
-        yield chromium
-
-
 @pytest.mark.parametrize("name", PAGES)
 def test_page_renders_offline_in_chromium(browser, server, name):
     page, errors, foreign, failed = open_page(browser, urljoin(server, f"book/{name}.html"))

@@ -170,6 +170,9 @@ def test_rules_catch_a_core_term_in_prose_and_a_fuzzy_or_changed_equation():
     equation = entry("\\displaystyle x^{2}", "\\displaystyle x^{3}")
     assert catalogue.problems(equation, names, set()) != []
     assert catalogue.problems(entry("entropy", "熵"), names, {"entropy"}) != []
+    # a message kept as it is still reports that its English changed
+    fuzzy_headword = entry("entropy", "entropy", fuzzy=True)
+    assert any("fuzzy" in p for p in catalogue.problems(fuzzy_headword, names, {"entropy"}))
 
 
 def test_rules_catch_a_label_written_twice():

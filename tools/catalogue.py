@@ -32,9 +32,7 @@ from collections import Counter
 from pathlib import Path
 
 import polib
-
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tools"))
+from editions import glossary_terms
 
 CJK = re.compile(r"[\u3400-\u9fff]")
 CODE = re.compile(r"``?[^`\n]+?``?")
@@ -46,75 +44,31 @@ WORD = re.compile(r"(?<![\\\w])[A-Za-z][A-Za-z'’-]+")
 # Roles whose target is the same in both editions; the text shown may be translated.
 REFERENCE_ROLES = {"term", "doc", "ref", "prf:ref", "numref", "eq", "download", "py:func"}
 # Words that are the same in both editions: names of things, not prose.
-KEPT_WORDS = {
-    "pytorch",
-    "numpy",
-    "scipy",
-    "sympy",
-    "mpmath",
-    "lossbook",
-    "jupyter",
-    "book",
-    "colab",
-    "binder",
-    "softmax",
-    "logit",
-    "logits",
-    "sigmoid",
-    "softplus",
-    "infonce",
-    "nt-xent",
-    "clip",
-    "simclr",
-    "relu",
-    "float",
-    "nan",
-    "inf",
-    "kl",
-    "js",
-    "ece",
-    "mse",
-    "mae",
-    "bce",
-    "nll",
-    "gpu",
-    "cpu",
-    "api",
-    "pdf",
-    "readme",
-    "github",
-    "huber",
-    "adam",
-    "sgd",
-    "torch",
-    "ulp",
-    "ulps",
-    "tf-idf",
-    "optax",
-    "hypothesis",
-    "nbval",
-    "jupytext",
-    "ruff",
-    "mit",
-    "cc",
-    "by",
-    "doi",
-    "python",
-    "pip",
-    "make",
-    "venv",
-}
+KEPT_WORDS = set(
+    """
+    pytorch numpy scipy sympy mpmath lossbook jupyter book colab binder softmax logit logits
+    sigmoid softplus infonce nt-xent clip simclr relu float nan inf kl js ece mse mae bce nll
+    gpu cpu api pdf readme github huber adam sgd torch ulp ulps tf-idf optax hypothesis nbval
+    jupytext ruff mit cc by doi python pip make venv
+    """.split()
+)
+
+
+def split_role(content: str) -> tuple[str | None, str]:
+    """A role's shown text (``None`` when it has no explicit title) and its target:
+    ``比特 <bit>`` gives ``("比特", "bit")``, ``bit`` gives ``(None, "bit")``."""
+    explicit = re.search(r"^(.*?)\s*<([^<>]+)>\s*$", content, re.S)
+    if explicit:
+        return explicit.group(1).strip(), explicit.group(2).strip()
+    return None, content.strip()
 
 
 def role_targets(text: str) -> Counter:
     """``{term}`bit`s`` and ``{term}`比特 <bit>``` both give ``("term", "bit")``."""
     targets: Counter = Counter()
     for name, content in ROLE.findall(text):
-        explicit = re.search(r"<([^<>]+)>\s*$", content)
-        target = explicit.group(1) if explicit and name != "cite:p" else content
-        if name == "term":
-            target = target.lower()
-        targets[(name, target.strip())] += 1
+        target = split_role(content)[1]
+        targets[(name, target.lower() if name == "term" else target)] += 1
     return targets
 
 
@@ -167,8 +121,6 @@ def stray_emphasis(msgstr: str) -> list[str]:
 
 
 def glossary_names() -> dict[str, list[str]]:
-    from editions import glossary_terms
-
     return {term.lower(): names for term, names in glossary_terms().items()}
 
 
@@ -176,9 +128,9 @@ def term_titles(msgstr: str) -> list[tuple[str, str]]:
     """(target, shown text) of every ``{term}`` role with an explicit title."""
     pairs = []
     for name, content in ROLE.findall(msgstr):
-        explicit = re.search(r"^(.*?)\s*<([^<>]+)>\s*$", content, re.S)
-        if name == "term" and explicit:
-            pairs.append((explicit.group(2).strip().lower(), explicit.group(1).strip()))
+        shown, target = split_role(content)
+        if name == "term" and shown is not None:
+            pairs.append((target.lower(), shown))
     return pairs
 
 
@@ -210,10 +162,10 @@ def problems(entry: polib.POEntry, names: dict[str, list[str]], headwords: set[s
     links = sorted(filter(None, sum(LINK_TARGET.findall(msgid), ())))
     if links != sorted(filter(None, sum(LINK_TARGET.findall(msgstr), ()))):
         found.append(f"link targets differ: {links}")
-    if is_maths_only(msgid):
-        return [] if msgstr == msgid else ["maths-only message changed: keep it as it is (same)"]
-    if msgid in headwords:
-        return [] if msgstr == msgid else ["a glossary headword stays English (same)"]
+    if is_maths_only(msgid) or msgid in headwords:
+        if msgstr != msgid:
+            found.append("maths, or a glossary headword, is kept as it is (same)")
+        return found
     if msgstr == msgid and english_words(msgid):
         found.append("left in English")
     elif (
@@ -266,26 +218,16 @@ CORE_TERMS = {
 
 def headwords_of(path: Path) -> set[str]:
     """The glossary's headwords, which stay in English (they are the terms' link targets)."""
-    if path.stem != "glossary":
-        return set()
-    return set(glossary_names_raw())
-
-
-def glossary_names_raw() -> list[str]:
-    from editions import glossary_terms
-
-    return list(glossary_terms())
+    return set(glossary_terms()) if path.stem == "glossary" else set()
 
 
 FULL_WIDTH = "，。：；？！（）“”、《》"
-CJK_OR_FULL_WIDTH = re.compile(rf"[\u3400-\u9fff{FULL_WIDTH}]")
 
 
 def shown_text_ends(name: str, content: str) -> tuple[bool, bool]:
     """Whether the text a role shows starts and ends with Chinese, in the Chinese edition."""
-    explicit = re.search(r"^(.*?)\s*<([^<>]+)>\s*$", content, re.S)
-    if explicit and name in REFERENCE_ROLES:
-        shown = explicit.group(1).strip()
+    shown = split_role(content)[0]
+    if shown is not None and name in REFERENCE_ROLES:
         return bool(CJK.match(shown[:1])), bool(CJK.match(shown[-1:]))
     if name == "prf:ref" or (name == "ref" and content.startswith("ex-")):
         return True, False  # 定理 1.1, 练习 3.5

@@ -25,10 +25,13 @@ from __future__ import annotations
 
 import argparse
 import copy
+import json
+import re
 import subprocess
 import sys
 from pathlib import Path
 
+import polib
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -73,7 +76,9 @@ def output_dir(language: str | None, builder: str) -> Path:
         return GETTEXT
     if language is None:
         return BUILD / builder
-    return BUILD / "html" / "zh" if builder == "html" else BUILD / f"{builder}-{language}"
+    if builder == "html":  # inside the English site: each edition links to the other relatively
+        return BUILD / "html" / language.split("_")[0]
+    return BUILD / f"{builder}-{language}"
 
 
 def doctree_dir(language: str | None, builder: str = "html") -> Path:
@@ -83,14 +88,12 @@ def doctree_dir(language: str | None, builder: str = "html") -> Path:
     return BUILD / (".doctrees" if language is None else f".doctrees-{language}")
 
 
-def glossary_terms(language: str = "zh_CN") -> dict[str, list[str]]:
+def glossary_terms() -> dict[str, list[str]]:
     """The glossary's terms with their Chinese names: ``{"cross-entropy": ["交叉熵", ...]}``.
 
     An entry's definition opens with its Chinese name in bold, then any other accepted names
     (``**熵**, 信息熵.`` or ``**链式法则** (熵的链式法则).``); all are returned, the bold one first.
     """
-    import re
-
     text = (ROOT / "book" / "glossary.md").read_text(encoding="utf-8")
     body = text.split("```{glossary}", 1)[1].split("```", 1)[0]
     terms: dict[str, list[str]] = {}
@@ -110,11 +113,6 @@ def glossary_terms(language: str = "zh_CN") -> dict[str, list[str]]:
 def chapter_titles(language: str = "zh_CN") -> dict[str, tuple[str, str]]:
     """Each chapter's title in English and translated (``"02-cross-entropy": ("Cross-entropy",
     "交叉熵")``); the translation is empty where the catalogue has none."""
-    import json
-    import re
-
-    import polib
-
     titles = {}
     for path in sorted((ROOT / "book").glob("[0-9][0-9]-*.ipynb")):
         cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
@@ -132,7 +130,7 @@ def write_search_dictionary(language: str) -> Path:
     """jieba's user dictionary: the glossary's Chinese names, which search then keeps whole."""
     path = BUILD / f"search-terms.{language}.txt"
     path.parent.mkdir(parents=True, exist_ok=True)
-    names = sorted({name for names in glossary_terms(language).values() for name in names})
+    names = sorted({name for names in glossary_terms().values() for name in names})
     words = [name for name in names if " " not in name]
     path.write_text("".join(f"{word} 1000 n\n" for word in words), encoding="utf-8")
     return path
@@ -189,8 +187,6 @@ def clean_catalogues(languages=LANGUAGES) -> None:
     """Drop what sphinx-intl leaves behind: obsolete messages (the English no longer has them),
     the ``python-format`` flags that Babel guesses from a ``%`` or ``{`` in the prose, and the
     template's fuzzy header."""
-    import polib
-
     for language in languages:
         for path in sorted((LOCALES / language / "LC_MESSAGES").rglob("*.po")):
             catalogue = polib.pofile(str(path), wrapwidth=-1)

@@ -104,6 +104,11 @@ def _html_visitors_for_singlehtml(app) -> None:
         single.setdefault(node_name, visitors)
 
 
+def is_translation(config) -> bool:
+    """Whether this build is a translated edition (the English source has no language set)."""
+    return bool(config.language) and config.language != "en"
+
+
 def myst_text(node: nodes.Node) -> str:
     """The MyST source of simple inline markup: text, maths, code, emphasis, strong."""
     if isinstance(node, nodes.Text):
@@ -166,7 +171,7 @@ class TranslateTocCaptions(SphinxTransform):
     default_priority = 101
 
     def apply(self, **kwargs) -> None:
-        if not self.config.language or self.config.language == "en":
+        if not is_translation(self.config):
             return
         from sphinx.locale import init as init_locale
         from sphinx.util.i18n import docname_to_domain
@@ -235,7 +240,7 @@ def looks_english(text: str) -> bool:
 def _report_untranslated(app, doctree, docname) -> None:
     """After the post-transforms (so that only the output that the page shows is looked at:
     myst-nb keeps every form of an output until the builder picks one)."""
-    if not app.config.language or app.config.language == "en" or app.builder.name == "gettext":
+    if not is_translation(app.config) or app.builder.name == "gettext":
         return
     for node in doctree.findall(nodes.Element):
         # Sphinx leaves translated=False on a translated image and on the titles that

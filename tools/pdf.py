@@ -26,7 +26,6 @@ import functools
 import http.server
 import os
 import shutil
-import subprocess
 import sys
 import threading
 from pathlib import Path
@@ -98,42 +97,16 @@ TOO_WIDE_JS = """() => {
 
 
 def build_single_page(execute: bool, language: str | None = None) -> Path:
-    if language is not None:
-        if editions.build(language, "singlehtml", execute=execute):
-            raise SystemExit(f"the single-page build of the {language} edition failed")
-        return serve_from_root(editions.output_dir(language, "singlehtml"))
-    config = yaml.safe_load((ROOT / "_config.yml").read_text())
-    if not execute:
-        config["execute"]["execute_notebooks"] = "off"
-    # The configuration is the site's (only local paths are made absolute), and the build writes
-    # into the site's _build/: Sphinx then reuses the environment of an earlier site build with the
-    # same settings (``_build/.doctrees``) and only writes the single page. tests/conftest.py runs
-    # the site and PDF tests one after the other in one worker, so they share it.
-    # Local extensions are found relative to the config file, which lives in _build/pdf here.
-    extensions = config["sphinx"].get("local_extensions") or {}
-    config["sphinx"]["local_extensions"] = {
-        name: str(ROOT / path) for name, path in extensions.items()
-    }
-    OUTPUT.mkdir(parents=True, exist_ok=True)
-    config_path = OUTPUT / "_config.pdf.yml"
-    config_path.write_text(yaml.safe_dump(config, sort_keys=False, allow_unicode=True))
-    jupyter_book = Path(sys.executable).parent / "jupyter-book"
-    subprocess.run(
-        [
-            str(jupyter_book),
-            "build",
-            str(ROOT),
-            "--builder",
-            "singlehtml",
-            "--config",
-            str(config_path),
-            "--path-output",
-            str(ROOT),
-        ],
-        check=True,
-        cwd=ROOT,
-    )
-    return serve_from_root(ROOT / "_build" / "singlehtml")
+    """Build the single page of one edition (``None``: English) with tools/editions.py.
+
+    The configuration is the edition's site configuration and the build shares that site's
+    environment (``_build/.doctrees`` or ``_build/.doctrees-<language>``): after a site build
+    with the same settings Sphinx reads nothing again and only writes the single page.
+    tests/conftest.py runs each edition's site and PDF tests one after the other in one worker.
+    """
+    if editions.build(language, "singlehtml", execute=execute):
+        raise SystemExit(f"the single-page build of the {language or 'English'} edition failed")
+    return serve_from_root(editions.output_dir(language, "singlehtml"))
 
 
 def serve_from_root(site: Path) -> Path:
