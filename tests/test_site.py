@@ -188,7 +188,7 @@ def check_phone_layout(page, name: str) -> None:
         )
         pytest.fail(f"the page scrolls sideways at 390 px ({width} > {viewport}): {culprits}")
     if name in PHONE_SCREENSHOTS:
-        page.screenshot(path=str(SCREENSHOTS / f"{name}-phone.png"), full_page=True)
+        page.screenshot(path=str(SCREENSHOTS / f"{name}-phone.png"))  # its first screen
     toggle = page.locator("button.primary-toggle:visible").first
     toggle.click()
     page.wait_for_function(
